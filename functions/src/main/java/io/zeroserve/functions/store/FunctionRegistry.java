@@ -1,0 +1,249 @@
+package io.zeroserve.functions.store;
+
+import io.vertx.core.json.JsonObject;
+import io.zeroserve.functions.FunctionConfig;
+import io.zeroserve.functions.FunctionException;
+import io.zeroserve.functions.FunctionRecord;
+import io.zeroserve.functions.FunctionVersion;
+import io.zeroserve.functions.Signature;
+import io.zeroserve.functions.onnx.ModelInspector;
+import io.zeroserve.functions.onnx.ModelSession;
+import io.zeroserve.functions.onnx.SessionSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The functions this node serves, backed by the durable store: every change is on disk (fsynced)
+ * before the method returns, so a caller that answers after it returns never acknowledges a write a
+ * crash could lose. Reads are lock-free over immutable records; writes of one name are serialized,
+ * writes of different names run in parallel. Blocking: call from a worker thread.
+ */
+public final class FunctionRegistry {
+
+  /** What a deploy made. */
+  public record Deployed(FunctionRecord function, FunctionVersion version, boolean createdFunction) {}
+
+  private final ArtifactStore artifacts;
+  private final MetadataStore metadata;
+  private final ModelInspector inspector = new ModelInspector();
+  private final Clock clock;
+  private final Map<String, FunctionRecord> functions = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  /**
+   * Deploys hold it shared from artifact commit to record save, garbage collection exclusively, so
+   * an artifact that two functions share is never collected between one's commit and its record.
+   */
+  private final ReadWriteLock artifactLock = new ReentrantReadWriteLock();
+  private final List<StoreProblem> problems = new CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
+  private final int maxFunctions;
+
+  public static final int DEFAULT_MAX_FUNCTIONS = 10_000;
+
+  public FunctionRegistry(Path dataDir, Clock clock, int maxFunctions) throws IOException {
+    this.artifacts = new ArtifactStore(dataDir);
+    this.metadata = new MetadataStore(dataDir);
+    this.clock = clock;
+    this.maxFunctions = maxFunctions;
+  }
+
+  /** Reads the store: every intact function is served, every damaged file becomes a {@link StoreProblem}. */
+  public void load() throws IOException {
+    artifacts.cleanTemp();
+    MetadataStore.Loaded loaded = metadata.loadAll();
+    problems.clear();
+    problems.addAll(loaded.problems());
+    for (FunctionRecord record : loaded.records()) {
+      for (FunctionVersion v : record.versions()) {
+        if (!artifacts.contains(v.sha256())) {
+          problems.add(new StoreProblem("artifacts/" + v.sha256() + ".onnx", record.name(),
+              "artifact of version " + v.version() + " is missing"));
+        }
+      }
+      functions.put(record.name(), record);
+    }
+  }
+
+  public ArtifactStore artifacts() {
+    return artifacts;
+  }
+
+  public List<StoreProblem> problems() {
+    return List.copyOf(problems);
+  }
+
+  /** Called with a function's name after each change to it (deploy, config, delete). */
+  public void onChange(Consumer<String> listener) {
+    changeListeners.add(listener);
+  }
+
+  public List<FunctionRecord> list() {
+    return functions.values().stream().sorted(Comparator.comparing(FunctionRecord::name)).toList();
+  }
+
+  public Optional<FunctionRecord> find(String name) {
+    return Optional.ofNullable(functions.get(name));
+  }
+
+  /** @throws FunctionException NOT_FOUND (or UNAVAILABLE when its metadata is damaged) */
+  public FunctionRecord get(String name) {
+    FunctionRecord record = functions.get(name);
+    if (record == null) {
+      for (StoreProblem p : problems) {
+        if (name.equals(p.function()) && p.path().startsWith("functions/")) {
+          throw FunctionException.unavailable("function '" + name + "' cannot be served: " + p.message());
+        }
+      }
+      throw FunctionException.notFound("function '" + name + "' does not exist");
+    }
+    return record;
+  }
+
+  /**
+   * Deploys a model file as the next version of a function, creating the function if it is new.
+   * Checks the model (structure, then a real ONNX Runtime load), moves it into the artifact store,
+   * and persists the record. The upload file is consumed: moved or deleted.
+   *
+   * @param upload a fully written model file in {@link ArtifactStore#tempDir()}
+   * @param config the config for a new function, or null for defaults; ignored for an existing one
+   */
+  public Deployed deploy(String name, Path upload, JsonObject config) {
+    try {
+      FunctionRecord.checkName(name);
+      FunctionConfig initialConfig = config == null ? null : FunctionConfig.fromJson(config);
+      inspector.inspect(upload);
+      Signature signature;
+      try (ModelSession session = ModelSession.open(upload, SessionSettings.CPU)) {
+        signature = session.signature();
+      }
+      String sha256 = Sha256.of(upload);
+      long size = Files.size(upload);
+      artifactLock.readLock().lock();
+      try {
+        artifacts.commit(upload, sha256);
+        return saveNewVersion(name, initialConfig, sha256, size, signature);
+      } finally {
+        artifactLock.readLock().unlock();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("deploy of '" + name + "' failed writing the store", e);
+    } finally {
+      try {
+        Files.deleteIfExists(upload);
+      } catch (IOException ignored) {
+        // cleanTemp() at the next start removes it
+      }
+    }
+  }
+
+  private Deployed saveNewVersion(String name, FunctionConfig initialConfig, String sha256, long size,
+                                  Signature signature) throws IOException {
+    synchronized (lock(name)) {
+      FunctionRecord existing = functions.get(name);
+      if (existing == null && functions.size() >= maxFunctions) {
+        throw FunctionException.conflict("the node already serves " + maxFunctions + " functions, its limit");
+      }
+      FunctionRecord base = existing != null ? existing
+          : FunctionRecord.create(name, clock.instant(), initialConfig == null ? FunctionConfig.DEFAULTS : initialConfig);
+      FunctionRecord next = base.withNewVersion(sha256, size, clock.instant(), signature);
+      metadata.save(next);
+      functions.put(name, next);
+      notifyChange(name);
+      return new Deployed(next, next.versions().get(next.versions().size() - 1), existing == null);
+    }
+  }
+
+  /** Replaces a function's config. */
+  public FunctionRecord configure(String name, FunctionConfig config) {
+    synchronized (lock(name)) {
+      FunctionRecord next = get(name).withConfig(config);
+      save(next);
+      return next;
+    }
+  }
+
+  public void deleteFunction(String name) {
+    synchronized (lock(name)) {
+      FunctionRecord existing = get(name);
+      try {
+        metadata.delete(name);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      functions.remove(name);
+      notifyChange(name);
+      collectGarbage(existing.versions().stream().map(FunctionVersion::sha256).collect(Collectors.toSet()));
+    }
+  }
+
+  public FunctionRecord deleteVersion(String name, int version) {
+    synchronized (lock(name)) {
+      FunctionRecord existing = get(name);
+      FunctionVersion v = existing.version(version).orElseThrow(() ->
+          FunctionException.notFound("function '" + name + "' has no version " + version));
+      FunctionRecord next = existing.withoutVersion(version);
+      save(next);
+      collectGarbage(Set.of(v.sha256()));
+      return next;
+    }
+  }
+
+  private void save(FunctionRecord next) {
+    try {
+      metadata.save(next);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    functions.put(next.name(), next);
+    notifyChange(next.name());
+  }
+
+  /** Deletes artifacts no version of any function refers to any more. */
+  private void collectGarbage(Set<String> candidates) {
+    artifactLock.writeLock().lock();
+    try {
+      deleteUnused(candidates);
+    } finally {
+      artifactLock.writeLock().unlock();
+    }
+  }
+
+  private void deleteUnused(Set<String> candidates) {
+    Set<String> inUse = functions.values().stream().flatMap(f -> f.versions().stream())
+        .map(FunctionVersion::sha256).collect(Collectors.toSet());
+    List<String> unused = new ArrayList<>(candidates);
+    unused.removeAll(inUse);
+    for (String sha : unused) {
+      try {
+        artifacts.delete(sha);
+      } catch (IOException e) {
+        // A leftover artifact costs disk, not correctness; the next delete that names it retries.
+      }
+    }
+  }
+
+  private Object lock(String name) {
+    return locks.computeIfAbsent(name, n -> new Object());
+  }
+
+  private void notifyChange(String name) {
+    for (Consumer<String> l : changeListeners) {
+      l.accept(name);
+    }
+  }
+}

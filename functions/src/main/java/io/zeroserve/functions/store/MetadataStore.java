@@ -1,0 +1,97 @@
+package io.zeroserve.functions.store;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.zeroserve.functions.FunctionException;
+import io.zeroserve.functions.FunctionRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Function records as files {@code <data-dir>/functions/<name>.json}: the record's JSON on the
+ * first line and {@code sha256:<hex of that line>} on the second, so a torn or edited file is
+ * detected rather than served. Blocking: call from a worker thread. Writers of one name must be
+ * serialized by the caller.
+ */
+public final class MetadataStore {
+
+  private static final String SUFFIX = ".json";
+  private static final String CHECKSUM_PREFIX = "sha256:";
+
+  private final Path dataDir;
+  private final Path functions;
+
+  public MetadataStore(Path dataDir) throws IOException {
+    this.dataDir = dataDir;
+    this.functions = Files.createDirectories(dataDir.resolve("functions"));
+  }
+
+  /** What {@link #loadAll} found: the records it can serve and the files it cannot. */
+  public record Loaded(List<FunctionRecord> records, List<StoreProblem> problems) {}
+
+  public Loaded loadAll() throws IOException {
+    List<FunctionRecord> records = new ArrayList<>();
+    List<StoreProblem> problems = new ArrayList<>();
+    try (Stream<Path> files = Files.list(functions)) {
+      for (Path file : files.sorted().toList()) {
+        String fileName = file.getFileName().toString();
+        if (fileName.startsWith(".")) {
+          Files.deleteIfExists(file); // a temp file from a write that never reached its rename
+          continue;
+        }
+        if (!fileName.endsWith(SUFFIX)) {
+          continue;
+        }
+        String name = fileName.substring(0, fileName.length() - SUFFIX.length());
+        try {
+          records.add(read(file, name));
+        } catch (FunctionException | IOException e) {
+          problems.add(new StoreProblem(dataDir.relativize(file).toString(), name, e.getMessage()));
+        }
+      }
+    }
+    return new Loaded(records, problems);
+  }
+
+  public void save(FunctionRecord record) throws IOException {
+    byte[] json = record.toJson().encode().getBytes(StandardCharsets.UTF_8);
+    String content = new String(json, StandardCharsets.UTF_8) + "\n" + CHECKSUM_PREFIX + Sha256.of(json) + "\n";
+    AtomicFiles.write(file(record.name()), content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public void delete(String name) throws IOException {
+    AtomicFiles.deleteDurably(file(name));
+  }
+
+  private Path file(String name) {
+    return functions.resolve(FunctionRecord.checkName(name) + SUFFIX);
+  }
+
+  private static FunctionRecord read(Path file, String expectedName) throws IOException {
+    String content = Files.readString(file, StandardCharsets.UTF_8);
+    int newline = content.indexOf('\n');
+    String checksumLine = newline < 0 ? "" : content.substring(newline + 1).strip();
+    if (newline < 0 || !checksumLine.startsWith(CHECKSUM_PREFIX)) {
+      throw FunctionException.unavailable("metadata file is truncated: no checksum line");
+    }
+    byte[] json = content.substring(0, newline).getBytes(StandardCharsets.UTF_8);
+    String expected = checksumLine.substring(CHECKSUM_PREFIX.length());
+    if (!Sha256.of(json).equals(expected)) {
+      throw FunctionException.unavailable("metadata file is corrupt: checksum mismatch");
+    }
+    try {
+      FunctionRecord record = FunctionRecord.fromJson(new JsonObject(new String(json, StandardCharsets.UTF_8)));
+      if (!record.name().equals(expectedName)) {
+        throw FunctionException.unavailable("metadata file names function '" + record.name() + "'");
+      }
+      return record;
+    } catch (DecodeException | ClassCastException | NullPointerException e) {
+      throw FunctionException.unavailable("metadata file does not hold a function record: " + e.getMessage());
+    }
+  }
+}

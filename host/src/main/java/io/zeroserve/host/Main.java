@@ -1,0 +1,44 @@
+package io.zeroserve.host;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/** Starts a node: {@code java -jar zeroserve.jar [options]}; {@code --help} lists the options. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.print(NodeOptions.help());
+      return;
+    }
+    NodeOptions options;
+    try {
+      options = NodeOptions.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("zeroserve: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // Model loads and fsyncs run on workers and may take a while; warn only when they are really stuck.
+    Vertx vertx = Vertx.vertx(new VertxOptions()
+        .setMaxWorkerExecuteTime(10).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES));
+    ZeroserveNode node = new ZeroserveNode(vertx, options);
+    node.start().onFailure(e -> {
+      System.err.println("zeroserve: failed to start: " + e.getMessage());
+      e.printStackTrace();
+      vertx.close();
+      System.exit(1);
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // the JVM is going away; nothing acknowledged depends on this
+      }
+    }, "zeroserve-shutdown"));
+  }
+}

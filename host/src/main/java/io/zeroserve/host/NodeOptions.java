@@ -1,0 +1,154 @@
+package io.zeroserve.host;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A node's options. Each option is a flag {@code --name value} (or {@code --name=value}) and an
+ * environment variable {@code ZS_NAME}; a flag beats the variable, the variable beats the default.
+ * Immutable.
+ */
+public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
+                          long maxRequestBytes, int inferenceThreads, int maxFunctions) {
+
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final String DEFAULT_DATA_DIR = "./data";
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L << 30;
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 64L << 20;
+  public static final int DEFAULT_MAX_FUNCTIONS = 10_000;
+
+  /** The options, for {@code --help} and the README: name, default, meaning. */
+  public static final List<String[]> OPTIONS = List.of(
+      new String[] {"http-host", DEFAULT_HTTP_HOST, "address the HTTP API listens on"},
+      new String[] {"http-port", String.valueOf(DEFAULT_HTTP_PORT), "port of the HTTP API (0 picks a free one)"},
+      new String[] {"data-dir", DEFAULT_DATA_DIR, "where models and function metadata are stored"},
+      new String[] {"examples", "false", "deploy the bundled example functions if absent (flag alone means true)"},
+      new String[] {"max-upload-size", "2GiB", "largest model upload; larger ones get 413"},
+      new String[] {"max-request-size", "64MiB", "largest inference request body; larger ones get 413"},
+      new String[] {"inference-threads", "CPU cores", "threads that run inference on the CPU"},
+      new String[] {"max-functions", String.valueOf(DEFAULT_MAX_FUNCTIONS), "functions a node may hold"});
+
+  public NodeOptions {
+    check("http-port", httpPort >= 0 && httpPort <= 65535, "be in 0..65535", httpPort);
+    check("max-upload-size", maxUploadBytes > 0, "be > 0", maxUploadBytes);
+    check("max-request-size", maxRequestBytes > 0, "be > 0", maxRequestBytes);
+    check("inference-threads", inferenceThreads >= 1 && inferenceThreads <= 1024, "be in 1..1024", inferenceThreads);
+    check("max-functions", maxFunctions >= 1, "be >= 1", maxFunctions);
+  }
+
+  /**
+   * Reads options from command-line arguments and the environment.
+   *
+   * @throws IllegalArgumentException naming the option, the rule and the value
+   */
+  public static NodeOptions parse(String[] args, Map<String, String> env) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'; options start with --");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (name.equals("examples") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+        value = "true";
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new IllegalArgumentException("option --" + name + " needs a value");
+      }
+      String known = name;
+      if (OPTIONS.stream().noneMatch(o -> o[0].equals(known))) {
+        throw new IllegalArgumentException("unknown option --" + name + "; see --help");
+      }
+      flags.put(name, value);
+    }
+    Function<String, String> get = name -> {
+      String flag = flags.get(name);
+      return flag != null ? flag : env.get("ZS_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    };
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new NodeOptions(
+        or(get.apply("http-host"), DEFAULT_HTTP_HOST),
+        integer("http-port", get.apply("http-port"), DEFAULT_HTTP_PORT),
+        Path.of(or(get.apply("data-dir"), DEFAULT_DATA_DIR)),
+        bool("examples", get.apply("examples")),
+        size("max-upload-size", get.apply("max-upload-size"), DEFAULT_MAX_UPLOAD_BYTES),
+        size("max-request-size", get.apply("max-request-size"), DEFAULT_MAX_REQUEST_BYTES),
+        integer("inference-threads", get.apply("inference-threads"), cores),
+        integer("max-functions", get.apply("max-functions"), DEFAULT_MAX_FUNCTIONS));
+  }
+
+  public static String help() {
+    StringBuilder sb = new StringBuilder("Usage: zeroserve [options]\n\nOptions (each also read from ZS_<NAME>):\n");
+    for (String[] o : OPTIONS) {
+      sb.append(String.format("  --%-20s %s (default: %s)%n", o[0], o[2], o[1]));
+    }
+    return sb.toString();
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+
+  private static int integer(String key, String value, int fallback) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be an integer, was: " + value);
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    if (value == null || value.isEmpty()) {
+      return false;
+    }
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, was: " + value);
+    };
+  }
+
+  /** Sizes: {@code 1048576}, {@code 64KiB}, {@code 64MiB}, {@code 2GiB} (also KB/MB/GB as powers of 1024). */
+  static long size(String key, String value, long fallback) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    String v = value.trim().toUpperCase(Locale.ROOT).replace("IB", "B");
+    long unit = 1;
+    if (v.endsWith("KB") || v.endsWith("MB") || v.endsWith("GB")) {
+      unit = switch (v.charAt(v.length() - 2)) {
+        case 'K' -> 1L << 10;
+        case 'M' -> 1L << 20;
+        default -> 1L << 30;
+      };
+      v = v.substring(0, v.length() - 2);
+    } else if (v.endsWith("B")) {
+      v = v.substring(0, v.length() - 1);
+    }
+    try {
+      return Math.multiplyExact(Long.parseLong(v.trim()), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException(key + " must be a size such as 1048576, 64MiB or 2GiB, was: " + value);
+    }
+  }
+
+  private static void check(String key, boolean ok, String rule, Object value) {
+    if (!ok) {
+      throw new IllegalArgumentException(key + " must " + rule + ", was: " + value);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.zeroserve.host;
+
+import io.vertx.core.WorkerExecutor;
+import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.host.invoke.FunctionInvoker;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What the HTTP API works with, built once per node by {@link ZeroserveNode}. All members are
+ * thread-safe and shared by every HTTP verticle instance.
+ *
+ * @param storeExecutor runs store work (fsync, hashing, model checks) off the event loops
+ * @param ready true once the store is loaded and the node serves; false again while it shuts down
+ */
+public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
+                           FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready) {}

@@ -1,0 +1,124 @@
+package io.zeroserve.host;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.zeroserve.examples.ExampleModels;
+import io.zeroserve.functions.onnx.OnnxRuntime;
+import io.zeroserve.functions.onnx.SessionSettings;
+import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.host.http.HttpVerticle;
+import io.zeroserve.host.invoke.FunctionInvoker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * One Zeroserve node: loads the store, deploys the example functions when asked, and serves the
+ * HTTP API. {@link #start} and {@link #stop} return futures; neither blocks an event loop.
+ */
+public final class ZeroserveNode {
+
+  private static final Logger LOG = Logger.getLogger(ZeroserveNode.class.getName());
+  private static final int STORE_THREADS = 4;
+
+  private final Vertx vertx;
+  private final NodeOptions options;
+  private NodeServices services;
+  private WorkerExecutor inferenceExecutor;
+  private int httpPort;
+
+  public ZeroserveNode(Vertx vertx, NodeOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+  }
+
+  public Future<ZeroserveNode> start() {
+    WorkerExecutor storeExecutor = vertx.createSharedWorkerExecutor("zs-store", STORE_THREADS, 10, TimeUnit.MINUTES);
+    inferenceExecutor = vertx.createSharedWorkerExecutor("zs-inference-cpu", options.inferenceThreads(),
+        10, TimeUnit.MINUTES);
+    return storeExecutor.executeBlocking(() -> {
+          OnnxRuntime.environment(); // load the native library now, not on the first request
+          FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(), options.maxFunctions());
+          registry.load();
+          registry.problems().forEach(p -> LOG.severe("store problem: " + p.path() + ": " + p.message()));
+          return registry;
+        })
+        .map(registry -> {
+          LocalReplicas replicas = new LocalReplicas(vertx, registry.artifacts(), inferenceExecutor,
+              SessionSettings.CPU, options.inferenceThreads());
+          // A deleted function or version stops being served on this node at once.
+          registry.onChange(name -> replicas.unloadExcept(name, registry.find(name)
+              .map(f -> f.versions().stream().map(v -> v.version()).collect(Collectors.toSet()))
+              .orElse(Set.of())));
+          services = new NodeServices(options, registry, replicas, new FunctionInvoker(registry, replicas),
+              storeExecutor, new AtomicBoolean(false));
+          return services;
+        })
+        .compose(s -> options.examples() ? storeExecutor.executeBlocking(this::deployExamples) : Future.succeededFuture())
+        .compose(v -> {
+          HttpVerticle[] first = new HttpVerticle[1];
+          int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+          // Port 0 picks a free port once; the other instances then share that port.
+          first[0] = new HttpVerticle(services, options.httpPort());
+          return vertx.deployVerticle(first[0]).compose(id -> {
+            httpPort = first[0].actualPort();
+            return instances == 1 ? Future.succeededFuture(id)
+                : vertx.deployVerticle(() -> new HttpVerticle(services, httpPort),
+                    new DeploymentOptions().setInstances(instances - 1));
+          });
+        })
+        .map(id -> {
+          services.ready().set(true);
+          LOG.info("Zeroserve node serving http://" + options.httpHost() + ":" + httpPort
+              + " with " + services.registry().list().size() + " functions from " + options.dataDir().toAbsolutePath());
+          return this;
+        });
+  }
+
+  /** Deploys each bundled example that the store does not have yet. */
+  private Void deployExamples() {
+    FunctionRegistry registry = services.registry();
+    for (Map.Entry<String, byte[]> e : ExampleModels.all().entrySet()) {
+      if (registry.find(e.getKey()).isPresent()) {
+        continue;
+      }
+      Path upload = registry.artifacts().newTempFile("example");
+      try {
+        Files.write(upload, e.getValue());
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+      registry.deploy(e.getKey(), upload, null);
+      LOG.info("deployed example function " + e.getKey());
+    }
+    return null;
+  }
+
+  /** Stops serving: readiness goes false, replicas drain and unload. */
+  public Future<Void> stop() {
+    if (services == null) {
+      return Future.succeededFuture();
+    }
+    services.ready().set(false);
+    return services.replicas().unloadAll();
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public NodeServices services() {
+    return services;
+  }
+}

@@ -1,0 +1,62 @@
+package io.zeroserve.host.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.zeroserve.host.NodeServices;
+
+/** The node's HTTP routes, as a table. Handlers live in {@link ManagementApi} and {@link InferenceApi}. */
+public final class HttpApi {
+
+  private HttpApi() {}
+
+  public static Router router(Vertx vertx, NodeServices services) {
+    Router router = Router.router(vertx);
+    ManagementApi functions = new ManagementApi(services);
+    InferenceApi inference = new InferenceApi(services);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
+    BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
+
+    // Management (JSON in and out). Uploads stream to disk, so that route takes no BodyHandler.
+    router.get("/v1/functions").handler(functions::list);
+    router.post("/v1/functions/:name/versions").handler(functions::deploy);
+    router.get("/v1/functions/:name").handler(functions::get);
+    router.put("/v1/functions/:name").handler(smallBody).handler(functions::configure);
+    router.delete("/v1/functions/:name").handler(functions::delete);
+    router.delete("/v1/functions/:name/versions/:version").handler(functions::deleteVersion);
+    router.post("/v1/functions/:name/invoke").handler(body).handler(inference::invokePlain);
+
+    // Open Inference Protocol (KServe V2) with Triton's binary tensor extension.
+    router.get("/v2").handler(inference::serverMetadata);
+    router.get("/v2/health/live").handler(inference::live);
+    router.get("/v2/health/ready").handler(inference::ready);
+    router.get("/v2/models/:name").handler(inference::modelMetadata);
+    router.get("/v2/models/:name/versions/:version").handler(inference::modelMetadata);
+    router.get("/v2/models/:name/ready").handler(inference::modelReady);
+    router.get("/v2/models/:name/versions/:version/ready").handler(inference::modelReady);
+    router.post("/v2/models/:name/infer").handler(body).handler(inference::infer);
+    router.post("/v2/models/:name/versions/:version/infer").handler(body).handler(inference::infer);
+
+    router.route().failureHandler(HttpApi::failure);
+    router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()
+        + " " + ctx.request().path()));
+    router.errorHandler(405, ctx -> HttpErrors.respond(ctx, 405, "method " + ctx.request().method()
+        + " is not allowed on " + ctx.request().path()));
+    return router;
+  }
+
+  private static void failure(RoutingContext ctx) {
+    if (ctx.failure() != null) {
+      HttpErrors.respond(ctx, ctx.failure());
+      return;
+    }
+    int status = ctx.statusCode();
+    String message = switch (status) {
+      case 413 -> "the request body is larger than the limit of the endpoint (--max-request-size)";
+      case 400 -> "bad request";
+      default -> "request failed with status " + status;
+    };
+    HttpErrors.respond(ctx, status, message);
+  }
+}

@@ -1,0 +1,176 @@
+package io.zeroserve.host.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.zeroserve.functions.FunctionException;
+import io.zeroserve.functions.FunctionRecord;
+import io.zeroserve.functions.FunctionVersion;
+import io.zeroserve.functions.InferenceRequest;
+import io.zeroserve.functions.Tensor;
+import io.zeroserve.functions.codec.DecodeLimits;
+import io.zeroserve.functions.codec.EncodedResponse;
+import io.zeroserve.functions.codec.PlainJsonCodec;
+import io.zeroserve.functions.codec.V2Codec;
+import io.zeroserve.host.NodeServices;
+import io.zeroserve.host.invoke.FunctionInvoker;
+import java.util.List;
+
+/** The Open Inference Protocol endpoints and the plain JSON invoke. */
+final class InferenceApi {
+
+  static final String SERVER_NAME = "zeroserve";
+  static final String SERVER_VERSION = "0.1.0";
+  static final String PLATFORM = "onnxruntime_onnx";
+  static final String HEADER_LENGTH = "inference-header-content-length";
+
+  private final NodeServices services;
+  private final FunctionInvoker invoker;
+  private final V2Codec v2 = new V2Codec(DecodeLimits.DEFAULTS);
+  private final PlainJsonCodec plain = new PlainJsonCodec(DecodeLimits.DEFAULTS);
+
+  InferenceApi(NodeServices services) {
+    this.services = services;
+    this.invoker = services.invoker();
+  }
+
+  void serverMetadata(RoutingContext ctx) {
+    ManagementApi.json(ctx, 200, new JsonObject()
+        .put("name", SERVER_NAME)
+        .put("version", SERVER_VERSION)
+        .put("extensions", new JsonArray().add("binary_tensor_data")));
+  }
+
+  void live(RoutingContext ctx) {
+    ManagementApi.json(ctx, 200, new JsonObject().put("live", true));
+  }
+
+  void ready(RoutingContext ctx) {
+    boolean ready = services.ready().get();
+    ManagementApi.json(ctx, ready ? 200 : 503, new JsonObject().put("ready", ready));
+  }
+
+  void modelMetadata(RoutingContext ctx) {
+    try {
+      String name = ManagementApi.name(ctx);
+      FunctionRecord record = services.registry().get(name);
+      FunctionVersion v = invoker.resolve(name, version(ctx, name));
+      JsonArray versions = new JsonArray();
+      record.versions().forEach(fv -> versions.add(String.valueOf(fv.version())));
+      ManagementApi.json(ctx, 200, new JsonObject()
+          .put("name", name)
+          .put("versions", versions)
+          .put("platform", PLATFORM)
+          .put("inputs", FunctionVersion.specsToJson(v.signature().inputs()))
+          .put("outputs", FunctionVersion.specsToJson(v.signature().outputs())));
+    } catch (FunctionException e) {
+      HttpErrors.respond(ctx, e);
+    }
+  }
+
+  /**
+   * A function is ready when it can serve: a scaled-to-zero version is ready too, since its first
+   * request loads it.
+   */
+  void modelReady(RoutingContext ctx) {
+    try {
+      String name = ManagementApi.name(ctx);
+      invoker.resolve(name, version(ctx, name));
+      ManagementApi.json(ctx, 200, new JsonObject().put("name", name).put("ready", true));
+    } catch (FunctionException e) {
+      HttpErrors.respond(ctx, e);
+    }
+  }
+
+  void infer(RoutingContext ctx) {
+    long arrival = System.nanoTime();
+    InferenceRequest request;
+    String name;
+    Integer version;
+    try {
+      name = ManagementApi.name(ctx);
+      version = version(ctx, name);
+      request = v2.decodeRequest(bodyOf(ctx), headerLength(ctx));
+    } catch (FunctionException e) {
+      HttpErrors.respond(ctx, e);
+      return;
+    }
+    invoker.invoke(name, version, request, arrival).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.respond(ctx, ar.cause());
+        return;
+      }
+      EncodedResponse encoded;
+      try {
+        encoded = v2.encodeResponse(ar.result(), request);
+      } catch (RuntimeException e) {
+        HttpErrors.respond(ctx, e);
+        return;
+      }
+      if (encoded.jsonHeaderLength() >= 0) {
+        ctx.response().putHeader("content-type", "application/octet-stream")
+            .putHeader(HEADER_LENGTH, String.valueOf(encoded.jsonHeaderLength()));
+      } else {
+        ctx.response().putHeader("content-type", "application/json");
+      }
+      ctx.response().end(encoded.body());
+    });
+  }
+
+  void invokePlain(RoutingContext ctx) {
+    long arrival = System.nanoTime();
+    InferenceRequest request;
+    String name;
+    try {
+      name = ManagementApi.name(ctx);
+      FunctionVersion v = invoker.resolve(name, null);
+      List<Tensor> inputs = plain.decodeInputs(bodyOf(ctx), v.signature());
+      request = InferenceRequest.of(inputs);
+    } catch (FunctionException e) {
+      HttpErrors.respond(ctx, e);
+      return;
+    }
+    invoker.invoke(name, null, request, arrival).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.respond(ctx, ar.cause());
+        return;
+      }
+      try {
+        Buffer body = plain.encodeOutputs(ar.result().outputs());
+        ctx.response().putHeader("content-type", "application/json").end(body);
+      } catch (RuntimeException e) {
+        HttpErrors.respond(ctx, e);
+      }
+    });
+  }
+
+  private static Buffer bodyOf(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw FunctionException.badRequest("the request has no body; send a JSON inference request");
+    }
+    return body;
+  }
+
+  private static Integer version(RoutingContext ctx, String name) {
+    String text = ctx.pathParam("version");
+    return text == null ? null : ManagementApi.version(text, name);
+  }
+
+  private static int headerLength(RoutingContext ctx) {
+    String text = ctx.request().getHeader(HEADER_LENGTH);
+    if (text == null) {
+      return -1;
+    }
+    try {
+      int n = Integer.parseInt(text.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw FunctionException.badRequest("Inference-Header-Content-Length must be a non-negative integer, was: " + text);
+  }
+}
