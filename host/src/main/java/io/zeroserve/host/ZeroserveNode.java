@@ -5,10 +5,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.zeroserve.examples.ExampleModels;
+import io.zeroserve.functions.FunctionConfig;
+import io.zeroserve.functions.FunctionRecord;
 import io.zeroserve.functions.onnx.OnnxRuntime;
 import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.host.control.ReplicaControlLoop;
 import io.zeroserve.host.http.HttpVerticle;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.io.IOException;
@@ -17,11 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * One Zeroserve node: loads the store, deploys the example functions when asked, and serves the
@@ -31,10 +32,16 @@ public final class ZeroserveNode {
 
   private static final Logger LOG = Logger.getLogger(ZeroserveNode.class.getName());
   private static final int STORE_THREADS = 4;
+  /**
+   * Batches one replica runs at once: a replica is one execution stream, like a Triton model
+   * instance; more concurrency comes from more replicas, which the scaling policy adds.
+   */
+  private static final int REPLICA_PARALLELISM = 1;
 
   private final Vertx vertx;
   private final NodeOptions options;
   private NodeServices services;
+  private ReplicaControlLoop controlLoop;
   private WorkerExecutor inferenceExecutor;
   private int httpPort;
 
@@ -56,13 +63,13 @@ public final class ZeroserveNode {
         })
         .map(registry -> {
           LocalReplicas replicas = new LocalReplicas(vertx, registry.artifacts(), inferenceExecutor,
-              SessionSettings.CPU, options.inferenceThreads());
-          // A deleted function or version stops being served on this node at once.
-          registry.onChange(name -> replicas.unloadExcept(name, registry.find(name)
-              .map(f -> f.versions().stream().map(v -> v.version()).collect(Collectors.toSet()))
-              .orElse(Set.of())));
-          services = new NodeServices(options, registry, replicas, new FunctionInvoker(registry, replicas),
-              storeExecutor, new AtomicBoolean(false));
+              SessionSettings.CPU, REPLICA_PARALLELISM,
+              name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS));
+          FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
+          registry.onChange(invoker::onFunctionChanged);
+          services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false));
+          controlLoop = new ReplicaControlLoop(vertx, registry, replicas, invoker);
+          controlLoop.start(ReplicaControlLoop.DEFAULT_PERIOD_MS);
           return services;
         })
         .compose(s -> options.examples() ? storeExecutor.executeBlocking(this::deployExamples) : Future.succeededFuture())
@@ -111,6 +118,7 @@ public final class ZeroserveNode {
       return Future.succeededFuture();
     }
     services.ready().set(false);
+    controlLoop.stop();
     return services.replicas().unloadAll();
   }
 

@@ -76,8 +76,10 @@ public final class HalfFloats {
   public static short floatToBfloat16(float value) {
     int bits = Float.floatToRawIntBits(value);
     if ((bits & 0x7FFFFFFF) > 0x7F800000) {
-      // Rounding could carry a NaN's payload into infinity; keep the top bits and force quiet.
-      return (short) ((bits >>> 16) | 0x40);
+      // Rounding could carry a NaN's payload into infinity: truncate it, and make it quiet only when
+      // nothing of it survives the truncation.
+      int top = bits >>> 16;
+      return (short) ((top & 0x7F) == 0 ? top | 0x40 : top);
     }
     return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
   }

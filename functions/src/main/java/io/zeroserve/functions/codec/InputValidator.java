@@ -70,6 +70,10 @@ public final class InputValidator {
         ordered.put(spec.name(), t);
       }
     }
+    if (missing.size() == 1) {
+      throw FunctionException.badRequest("input '" + missing.get(0) + "' is required by the model but missing; "
+          + "its inputs are: " + names(signature.inputs()));
+    }
     if (!missing.isEmpty()) {
       throw FunctionException.badRequest("inputs " + missing + " are required by the model but missing; its inputs are: "
           + names(signature.inputs()));

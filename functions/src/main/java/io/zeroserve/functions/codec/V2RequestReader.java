@@ -230,13 +230,17 @@ final class V2RequestReader {
     if (!in.hasData && in.binarySize < 0) {
       throw FunctionException.badRequest(in.key + " must have data or parameters.binary_data_size, was: neither");
     }
-    if (in.tensor == null) {
-      prepare(in);
-      if (in.hasData) {
+    if (in.hasData) {
+      if (in.data == null && in.strings == null) {
+        prepare(in);
         decodeDeferredData(in);
-      } else {
-        checkBinarySize(in);
       }
+      in.tensor = in.type == DataType.BYTES
+          ? Tensor.ofStrings(in.name, in.shape, in.strings)
+          : Tensor.ofBuffer(in.name, in.type, in.shape, in.data);
+    } else {
+      prepare(in);
+      checkBinarySize(in);
     }
   }
 
@@ -390,13 +394,11 @@ final class V2RequestReader {
     }
     int n;
     if (in.type == DataType.BYTES) {
-      String[] strings = new String[in.count];
-      n = reader.readStrings(first, strings, in.shape, key);
-      in.tensor = Tensor.ofStrings(in.name, in.shape, strings);
+      in.strings = new String[in.count];
+      n = reader.readStrings(first, in.strings, in.shape, key);
     } else {
-      ByteBuffer buf = ByteBuffer.allocateDirect(in.count * in.type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-      n = reader.readFixed(first, in.type, buf, in.count, in.shape, key);
-      in.tensor = Tensor.ofBuffer(in.name, in.type, in.shape, buf);
+      in.data = ByteBuffer.allocateDirect(in.count * in.type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+      n = reader.readFixed(first, in.type, in.data, in.count, in.shape, key);
     }
     if (n != in.count) {
       throw FunctionException.badRequest(key + " must have " + in.count + " elements for shape "
@@ -558,6 +560,8 @@ final class V2RequestReader {
     long dataOffset = -1;
     long binarySize = -1;
     int count;
+    ByteBuffer data;
+    String[] strings;
     Tensor tensor;
 
     InputDraft(String key) {

@@ -4,24 +4,32 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.Reason;
 import io.zeroserve.functions.Tensor;
+import io.zeroserve.functions.TensorSpec;
 import io.zeroserve.functions.onnx.ModelSession;
 import io.zeroserve.functions.onnx.SessionSettings;
+import io.zeroserve.scheduler.BatchPolicy;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One replica of one function version: it owns one ONNX Runtime session and a queue. Requests are
- * queued on the verticle's context and run on the device's worker executor, at most
- * {@code parallelism} at a time; the event loop never runs inference.
+ * queued on the verticle's context; {@link BatchPolicy} decides when the head of the queue runs and
+ * how many requests form one batch; the batch runs on the device's worker executor, at most
+ * {@code parallelism} at a time, never on an event loop.
  *
- * <p>Thread-safety: {@link #submit}, {@link #state} and {@link #outstanding} may be called from any
- * thread; everything else runs on the verticle's context.
+ * <p>Thread-safety: {@link #submit}, {@link #state}, {@link #outstanding} and the other getters may
+ * be called from any thread; everything else runs on the verticle's context.
  */
 public final class FunctionVerticle extends VerticleBase {
 
@@ -30,22 +38,31 @@ public final class FunctionVerticle extends VerticleBase {
   private final SessionSettings settings;
   private final WorkerExecutor executor;
   private final int parallelism;
+  private final Supplier<FunctionConfig> config;
+  private final AtomicInteger functionQueued;
+  private final BatchPolicy batchPolicy = new BatchPolicy();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile ReplicaState state = ReplicaState.LOADING;
   private volatile String failure;
   private volatile long lastActivityNanos = System.nanoTime();
+  private volatile long loadNanos;
   private ModelSession session;
+  private boolean batchable;
+  private List<String> allOutputs;
   private int running;
+  private long batchTimer = -1;
   private Promise<Void> drained;
 
   /**
    * @param artifact yields the verified model file; called on the worker executor, since verifying hashes it
-   * @param parallelism inferences this replica runs at once
+   * @param parallelism batches this replica runs at once
+   * @param config the function's live config: batching settings are read at each decision
+   * @param functionQueued requests of this function admitted but not yet started, shared by its replicas
    */
   public FunctionVerticle(ReplicaId id, Callable<Path> artifact, SessionSettings settings, WorkerExecutor executor,
-                          int parallelism) {
+                          int parallelism, Supplier<FunctionConfig> config, AtomicInteger functionQueued) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, was: " + parallelism);
     }
@@ -54,15 +71,21 @@ public final class FunctionVerticle extends VerticleBase {
     this.settings = settings;
     this.executor = executor;
     this.parallelism = parallelism;
+    this.config = config;
+    this.functionQueued = functionQueued;
   }
 
-  private record Pending(InferenceCall call, Promise<List<Tensor>> promise) {}
+  private record Pending(InferenceCall call, Promise<List<Tensor>> promise, long queuedNanos) {}
 
   @Override
   public Future<?> start() {
+    long begin = System.nanoTime();
     return executor.executeBlocking(() -> ModelSession.open(artifact.call(), settings))
         .onSuccess(s -> {
           session = s;
+          batchable = Batches.batchable(s.signature());
+          allOutputs = s.signature().outputs().stream().map(TensorSpec::name).toList();
+          loadNanos = System.nanoTime() - begin;
           lastActivityNanos = System.nanoTime();
           state = ReplicaState.READY;
         })
@@ -107,7 +130,7 @@ public final class FunctionVerticle extends VerticleBase {
     return failure;
   }
 
-  /** Requests queued or running. */
+  /** Requests queued or running on this replica. */
   public int outstanding() {
     return outstanding.get();
   }
@@ -117,51 +140,132 @@ public final class FunctionVerticle extends VerticleBase {
     return lastActivityNanos;
   }
 
+  /** How long the session took to create, once READY. */
+  public long loadNanos() {
+    return loadNanos;
+  }
+
   /**
-   * Queues a call. The returned future completes on whatever thread finishes the work; callers that
-   * need their own context should hop back.
+   * Queues a call that the caller has already counted in {@code functionQueued}. The returned
+   * future completes on whatever thread finishes the work.
    */
   public Future<List<Tensor>> submit(InferenceCall call) {
     Promise<List<Tensor>> promise = Promise.promise();
     outstanding.incrementAndGet();
     context.runOnContext(v -> {
-      if (state != ReplicaState.READY) {
-        outstanding.decrementAndGet();
-        promise.fail(FunctionException.unavailable("replica " + id + " is " + state.name().toLowerCase()));
+      if (state != ReplicaState.READY && state != ReplicaState.DRAINING) {
+        finish(promise, FunctionException.unavailable("replica " + id + " is " + state.name().toLowerCase()));
+        functionQueued.decrementAndGet();
         return;
       }
-      queue.add(new Pending(call, promise));
+      queue.add(new Pending(call, promise, System.nanoTime()));
       pump();
     });
     return promise.future();
   }
 
+  private void finish(Promise<List<Tensor>> promise, Throwable failure) {
+    outstanding.decrementAndGet();
+    promise.tryFail(failure);
+  }
+
   private void pump() {
     while (running < parallelism && !queue.isEmpty()) {
-      Pending p = queue.poll();
-      if (System.nanoTime() - p.call().deadlineNanos() >= 0) {
-        outstanding.decrementAndGet();
-        p.promise().fail(new FunctionException(Reason.TIMEOUT, "the request's deadline passed while it was queued"));
-        continue;
+      dropAbandoned();
+      if (queue.isEmpty()) {
+        break;
       }
-      running++;
-      lastActivityNanos = System.nanoTime();
-      ModelSession s = session;
-      executor.<List<Tensor>>executeBlocking(() -> s.run(p.call().inputs(), p.call().outputs()), false)
-          .onComplete(ar -> {
-            running--;
-            outstanding.decrementAndGet();
-            lastActivityNanos = System.nanoTime();
-            if (ar.succeeded()) {
-              p.promise().complete(ar.result());
-            } else {
-              p.promise().fail(ar.cause());
-            }
-            pump();
-          });
+      List<Pending> batch = nextBatch();
+      if (batch == null) {
+        break; // waiting for the batch to fill; a timer calls pump() again
+      }
+      run(batch);
     }
     if (drained != null && running == 0 && queue.isEmpty()) {
       drained.tryComplete();
     }
+  }
+
+  /** Answers and removes queued calls that must not run: past their deadline, or nobody waiting. */
+  private void dropAbandoned() {
+    long now = System.nanoTime();
+    for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.call().abandoned(now)) {
+        it.remove();
+        functionQueued.decrementAndGet();
+        finish(p.promise(), new FunctionException(Reason.TIMEOUT, p.call().cancellation().isCancelled()
+            ? "the request was cancelled before it ran" : "the request's deadline passed while it was queued"));
+      }
+    }
+  }
+
+  /** The calls to run now as one batch, or null when the policy says to wait. */
+  private List<Pending> nextBatch() {
+    FunctionConfig cfg = config.get();
+    if (!batchable || cfg.maxBatchSize() <= 1 || drained != null) {
+      return List.of(take());
+    }
+    Pending head = queue.peek();
+    long[] rows = new long[queue.size()];
+    int count = 0;
+    for (Pending p : queue) {
+      if (!Batches.compatible(head.call(), p.call())) {
+        break; // only a run of same-shaped requests forms a batch; the rest waits its turn
+      }
+      rows[count++] = p.call().rows();
+    }
+    long now = System.nanoTime();
+    BatchPolicy.BatchDecision decision = batchPolicy.decide(rows, count, head.queuedNanos(), now,
+        cfg.maxBatchSize(), cfg.maxQueueDelay().toNanos());
+    if (decision instanceof BatchPolicy.DispatchNow d) {
+      List<Pending> batch = new ArrayList<>(d.requests());
+      for (int i = 0; i < d.requests(); i++) {
+        batch.add(take());
+      }
+      return batch;
+    }
+    if (decision instanceof BatchPolicy.WaitUntil w && batchTimer < 0) {
+      long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(w.nanos() - now + 999_999));
+      batchTimer = vertx.setTimer(delayMs, t -> {
+        batchTimer = -1;
+        pump();
+      });
+    }
+    return null;
+  }
+
+  private Pending take() {
+    Pending p = queue.poll();
+    functionQueued.decrementAndGet();
+    return p;
+  }
+
+  private void run(List<Pending> batch) {
+    running++;
+    lastActivityNanos = System.nanoTime();
+    ModelSession s = session;
+    List<InferenceCall> calls = batch.stream().map(Pending::call).toList();
+    executor.<List<List<Tensor>>>executeBlocking(() -> {
+          if (calls.size() == 1) {
+            InferenceCall only = calls.get(0);
+            return List.of(s.run(only.inputs(), only.outputs()));
+          }
+          return Batches.split(calls, allOutputs, s.run(Batches.concat(calls), allOutputs));
+        }, false)
+        .onComplete(ar -> {
+          running--;
+          lastActivityNanos = System.nanoTime();
+          for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            if (ar.succeeded()) {
+              outstanding.decrementAndGet();
+              p.promise().tryComplete(ar.result().get(i));
+            } else {
+              finish(p.promise(), ar.cause());
+            }
+          }
+          pump();
+        });
   }
 }

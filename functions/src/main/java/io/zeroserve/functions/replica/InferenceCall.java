@@ -7,15 +7,47 @@ import java.util.Objects;
 
 /**
  * One request as a replica runs it: inputs checked against the model's signature, the outputs to
- * compute, and the deadline by which it must be answered.
+ * compute, the deadline by which it must be answered, and a flag its caller sets when nobody waits
+ * for the answer any more (deadline passed, client gone). Thread-safe.
  *
  * @param inputs model inputs by name
  * @param outputs output names; empty means all
  * @param deadlineNanos on the {@link System#nanoTime()} clock
  */
-public record InferenceCall(Map<String, Tensor> inputs, List<String> outputs, long deadlineNanos) {
+public record InferenceCall(Map<String, Tensor> inputs, List<String> outputs, long deadlineNanos,
+                            Cancellation cancellation) {
+
   public InferenceCall {
     Objects.requireNonNull(inputs, "inputs cannot be null");
     outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs cannot be null"));
+    Objects.requireNonNull(cancellation, "cancellation cannot be null");
+  }
+
+  public InferenceCall(Map<String, Tensor> inputs, List<String> outputs, long deadlineNanos) {
+    this(inputs, outputs, deadlineNanos, new Cancellation());
+  }
+
+  /** Whether the call should not start: cancelled, or its deadline has passed. */
+  boolean abandoned(long nowNanos) {
+    return cancellation.isCancelled() || nowNanos - deadlineNanos >= 0;
+  }
+
+  /** Rows along dimension 0 of the first input: what the call adds to a batch. */
+  long rows() {
+    Tensor first = inputs.values().iterator().next();
+    return first.shape().length == 0 ? 1 : first.shape()[0];
+  }
+
+  /** A flag the caller sets once the call's answer is no longer wanted. Thread-safe. */
+  public static final class Cancellation {
+    private volatile boolean cancelled;
+
+    public void cancel() {
+      cancelled = true;
+    }
+
+    public boolean isCancelled() {
+      return cancelled;
+    }
   }
 }

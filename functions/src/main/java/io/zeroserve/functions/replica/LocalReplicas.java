@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.FunctionVersion;
+import io.zeroserve.functions.Reason;
 import io.zeroserve.functions.Tensor;
 import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.store.ArtifactStore;
@@ -15,13 +17,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
- * The replicas on this node, by function version. A version with no replica is loaded on its first
- * request, once however many requests arrive while it loads (single flight); they all wait for the
- * same load and all get its result. Thread-safe: the maps are guarded by this object's monitor,
- * which is never held across I/O.
+ * The replicas on this node, by function version: the mechanism that admits requests, routes them
+ * to the least-loaded READY replica, loads replicas and drains them. How many replicas a version
+ * should have is decided elsewhere (a control loop over {@link #snapshot()}); this class only
+ * carries out {@link #scaleTo} and the first load a request needs.
+ *
+ * <p>A version with no READY replica is loaded on its first request, once however many requests
+ * arrive while it loads (single flight); they all wait for that load and all get its outcome.
+ * Thread-safe: the maps are guarded by this object's monitor, which is never held across I/O.
  */
 public final class LocalReplicas {
 
@@ -30,85 +40,251 @@ public final class LocalReplicas {
   private final WorkerExecutor executor;
   private final SessionSettings settings;
   private final int parallelism;
+  private final Function<String, FunctionConfig> configs;
   private final AtomicLong replicaNumbers = new AtomicLong();
+  private final AtomicLong coldStarts = new AtomicLong();
   private final Map<VersionKey, Group> groups = new HashMap<>();
+  private final Map<String, AtomicInteger> queuedByFunction = new ConcurrentHashMap<>();
 
   /** A function version, the unit that replicas serve. */
   public record VersionKey(String function, int version) {}
 
   /** A replica as others see it. */
-  public record ReplicaInfo(ReplicaId id, ReplicaState state, int outstanding) {}
+  public record ReplicaInfo(ReplicaId id, ReplicaState state, int outstanding, long loadNanos) {}
+
+  /**
+   * One version's replicas at one instant, for the scaling policy.
+   *
+   * @param replicas READY or LOADING replicas
+   * @param outstanding requests queued or running on them, plus requests waiting for a load
+   * @param lastRequestNanos when the last request arrived (or the version was first seen)
+   */
+  public record VersionSnapshot(VersionKey key, FunctionVersion version, int replicas, int ready, int outstanding,
+                                long lastRequestNanos) {}
 
   private static final class Group {
+    final FunctionVersion version;
     final List<FunctionVerticle> replicas = new ArrayList<>();
     final Map<FunctionVerticle, String> deploymentIds = new HashMap<>();
-    Future<FunctionVerticle> loading;
+    int loading;
+    /** Completes when any replica of the version is READY; fails when every pending load failed. */
+    Promise<Void> firstReady;
+    final AtomicInteger waitingForLoad = new AtomicInteger();
+    volatile long lastRequestNanos = System.nanoTime();
+
+    Group(FunctionVersion version) {
+      this.version = version;
+    }
+
+    FunctionVerticle leastLoadedReady() {
+      FunctionVerticle best = null;
+      for (FunctionVerticle r : replicas) {
+        if (r.state() == ReplicaState.READY && (best == null || r.outstanding() < best.outstanding())) {
+          best = r;
+        }
+      }
+      return best;
+    }
   }
 
   /**
-   * @param parallelism inferences one replica runs at once, normally the size of {@code executor}
+   * @param parallelism batches one replica runs at once
+   * @param configs each function's live config, read at admission and by replicas at each batch
    */
   public LocalReplicas(Vertx vertx, ArtifactStore artifacts, WorkerExecutor executor, SessionSettings settings,
-                       int parallelism) {
+                       int parallelism, Function<String, FunctionConfig> configs) {
     this.vertx = vertx;
     this.artifacts = artifacts;
     this.executor = executor;
     this.settings = settings;
     this.parallelism = parallelism;
+    this.configs = configs;
   }
 
-  /** Runs a call on a replica of this version, loading one first when there is none. */
+  /**
+   * Runs a call on a replica of this version, loading one first when there is none. Fails with
+   * OVERLOADED when the function's queue is full and TIMEOUT when the deadline passes first,
+   * whether the call waits for a load or in a replica's queue.
+   */
   public Future<List<Tensor>> invoke(String function, FunctionVersion version, InferenceCall call) {
-    return replicaFor(new VersionKey(function, version.version()), version).compose(r -> r.submit(call));
-  }
-
-  /** Loads a replica of this version if it has none (warm-up); completes when one is READY. */
-  public Future<Void> load(String function, FunctionVersion version) {
-    return replicaFor(new VersionKey(function, version.version()), version).mapEmpty();
-  }
-
-  private Future<FunctionVerticle> replicaFor(VersionKey key, FunctionVersion version) {
+    FunctionConfig config = configs.apply(function);
+    AtomicInteger queued = queuedByFunction.computeIfAbsent(function, f -> new AtomicInteger());
+    if (queued.incrementAndGet() > config.maxQueue()) {
+      queued.decrementAndGet();
+      return Future.failedFuture(new FunctionException(Reason.OVERLOADED, "function '" + function + "' has "
+          + config.maxQueue() + " requests queued (maxQueue); retry later"));
+    }
+    Promise<List<Tensor>> result = Promise.promise();
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(call.deadlineNanos() - System.nanoTime());
+    long timer = vertx.setTimer(Math.max(1, remainingMs), t -> {
+      call.cancellation().cancel();
+      result.tryFail(new FunctionException(Reason.TIMEOUT, "function '" + function + "' did not answer within "
+          + "the request's deadline"));
+    });
+    VersionKey key = new VersionKey(function, version.version());
+    Group group;
+    FunctionVerticle ready;
+    Future<Void> load = null;
     synchronized (this) {
-      Group group = groups.computeIfAbsent(key, k -> new Group());
-      FunctionVerticle best = group.replicas.stream()
-          .filter(r -> r.state() == ReplicaState.READY)
-          .min(Comparator.comparingInt(FunctionVerticle::outstanding))
-          .orElse(null);
-      if (best != null) {
-        return Future.succeededFuture(best);
+      group = groups.computeIfAbsent(key, k -> new Group(version));
+      group.lastRequestNanos = System.nanoTime();
+      ready = group.leastLoadedReady();
+      if (ready == null) {
+        load = loadingOrStart(key, group);
+        group.waitingForLoad.incrementAndGet();
       }
-      if (group.loading == null) {
-        group.loading = coldStart(key, version, group);
+    }
+    Future<List<Tensor>> work;
+    if (ready != null) {
+      work = ready.submit(call);
+    } else {
+      Group g = group;
+      work = load.transform(ar -> {
+        g.waitingForLoad.decrementAndGet();
+        if (ar.failed()) {
+          queued.decrementAndGet();
+          return Future.failedFuture(ar.cause());
+        }
+        FunctionVerticle r;
+        synchronized (this) {
+          r = g.leastLoadedReady();
+        }
+        if (r == null) {
+          queued.decrementAndGet();
+          return Future.failedFuture(FunctionException.unavailable("the replicas of " + key + " were unloaded"));
+        }
+        return r.submit(call);
+      });
+    }
+    work.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+      } else {
+        result.tryFail(ar.cause());
       }
-      return group.loading;
+    });
+    return result.future();
+  }
+
+  /** Loads a replica of this version if it has none READY (warm-up); completes when one is READY. */
+  public Future<Void> load(String function, FunctionVersion version) {
+    VersionKey key = new VersionKey(function, version.version());
+    synchronized (this) {
+      Group group = groups.computeIfAbsent(key, k -> new Group(version));
+      return group.leastLoadedReady() != null ? Future.succeededFuture() : loadingOrStart(key, group);
     }
   }
 
-  private Future<FunctionVerticle> coldStart(VersionKey key, FunctionVersion version, Group group) {
-    ReplicaId id = new ReplicaId(key.function(), key.version(), replicaNumbers.incrementAndGet());
-    FunctionVerticle replica = new FunctionVerticle(id, () -> artifacts.verified(version.sha256()), settings,
-        executor, parallelism);
-    Promise<FunctionVerticle> loaded = Promise.promise();
-    vertx.deployVerticle(replica).onComplete(ar -> {
-      synchronized (this) {
-        group.loading = null;
-        if (ar.succeeded()) {
-          group.replicas.add(replica);
-          group.deploymentIds.put(replica, ar.result());
-        }
-      }
-      if (ar.succeeded()) {
-        loaded.complete(replica);
-      } else {
-        loaded.fail(loadFailure(id, ar.cause()));
-      }
-    });
-    return loaded.future();
+  /** Caller holds the monitor. */
+  private Future<Void> loadingOrStart(VersionKey key, Group group) {
+    if (group.firstReady == null) {
+      group.firstReady = Promise.promise();
+      startReplica(key, group);
+    }
+    return group.firstReady.future();
   }
 
-  private static Throwable loadFailure(ReplicaId id, Throwable cause) {
-    // A stored model that will not load is the server's problem, not the caller's: 503, not 400.
-    return FunctionException.unavailable("loading " + id + " failed: " + cause.getMessage());
+  /** Caller holds the monitor. */
+  private void startReplica(VersionKey key, Group group) {
+    ReplicaId id = new ReplicaId(key.function(), key.version(), replicaNumbers.incrementAndGet());
+    AtomicInteger queued = queuedByFunction.computeIfAbsent(key.function(), f -> new AtomicInteger());
+    FunctionVerticle replica = new FunctionVerticle(id, () -> artifacts.verified(group.version.sha256()), settings,
+        executor, parallelism, () -> configs.apply(key.function()), queued);
+    group.loading++;
+    group.replicas.add(replica);
+    coldStarts.incrementAndGet();
+    vertx.deployVerticle(replica).onComplete(ar -> {
+      Promise<Void> toComplete = null;
+      Promise<Void> toFail = null;
+      boolean orphaned = false;
+      synchronized (this) {
+        group.loading--;
+        if (ar.succeeded() && !group.replicas.contains(replica)) {
+          orphaned = true; // unloaded while it was loading
+          if (group.loading == 0 && group.leastLoadedReady() == null && group.firstReady != null) {
+            toFail = group.firstReady;
+            group.firstReady = null;
+          }
+        } else if (ar.succeeded()) {
+          group.deploymentIds.put(replica, ar.result());
+          toComplete = group.firstReady;
+          group.firstReady = null;
+        } else {
+          group.replicas.remove(replica); // a failed load leaves nothing behind
+          if (group.loading == 0 && group.leastLoadedReady() == null) {
+            toFail = group.firstReady;
+            group.firstReady = null;
+          }
+        }
+      }
+      if (orphaned) {
+        vertx.undeploy(ar.result());
+      }
+      if (toComplete != null) {
+        toComplete.tryComplete();
+      }
+      if (toFail != null) {
+        // A stored model that will not load is the server's problem, not the caller's: 503, not 400.
+        toFail.tryFail(FunctionException.unavailable(ar.succeeded() ? "replica " + id + " was unloaded while loading"
+            : "loading " + id + " failed: " + ar.cause().getMessage()));
+      }
+    });
+  }
+
+  /**
+   * Converges a version to {@code target} replicas: starts the missing ones, drains the surplus,
+   * least busy first. Replicas already loading count as present.
+   */
+  public Future<Void> scaleTo(String function, FunctionVersion version, int target) {
+    VersionKey key = new VersionKey(function, version.version());
+    List<Future<Void>> stops = new ArrayList<>();
+    synchronized (this) {
+      Group group = groups.get(key);
+      if (group == null) {
+        if (target == 0) {
+          return Future.succeededFuture();
+        }
+        group = groups.computeIfAbsent(key, k -> new Group(version));
+      }
+      int present = live(group).size();
+      for (int i = present; i < target; i++) {
+        startReplica(key, group);
+      }
+      if (present > target) {
+        List<FunctionVerticle> surplus = live(group).stream()
+            .filter(r -> r.state() == ReplicaState.READY)
+            .sorted(Comparator.comparingInt(FunctionVerticle::outstanding))
+            .limit(present - target)
+            .toList();
+        for (FunctionVerticle r : surplus) {
+          stops.add(undeploy(group, r));
+        }
+      }
+      if (target == 0 && group.replicas.isEmpty() && group.waitingForLoad.get() == 0) {
+        groups.remove(key);
+      }
+    }
+    return Future.all(stops).mapEmpty();
+  }
+
+  private static List<FunctionVerticle> live(Group group) {
+    return group.replicas.stream()
+        .filter(r -> r.state() == ReplicaState.READY || r.state() == ReplicaState.LOADING)
+        .toList();
+  }
+
+  /** Each version's replicas and load, for the control loop. */
+  public synchronized List<VersionSnapshot> snapshot() {
+    List<VersionSnapshot> out = new ArrayList<>(groups.size());
+    for (Map.Entry<VersionKey, Group> e : groups.entrySet()) {
+      Group g = e.getValue();
+      List<FunctionVerticle> live = live(g);
+      int ready = (int) live.stream().filter(r -> r.state() == ReplicaState.READY).count();
+      int outstanding = g.waitingForLoad.get() + live.stream().mapToInt(FunctionVerticle::outstanding).sum();
+      out.add(new VersionSnapshot(e.getKey(), g.version, live.size(), ready, outstanding, g.lastRequestNanos));
+    }
+    return out;
   }
 
   /** Every replica on this node. */
@@ -116,26 +292,35 @@ public final class LocalReplicas {
     List<ReplicaInfo> infos = new ArrayList<>();
     for (Group g : groups.values()) {
       for (FunctionVerticle r : g.replicas) {
-        infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding()));
+        infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding(), r.loadNanos()));
       }
     }
     infos.sort(Comparator.comparing((ReplicaInfo i) -> i.id().function()).thenComparingLong(i -> i.id().number()));
     return infos;
   }
 
+  /** Replica loads started since this node started: cold starts and scale-ups. */
+  public long coldStarts() {
+    return coldStarts.get();
+  }
+
   /** Whether a READY replica of this version is on this node. */
   public synchronized boolean isLoaded(String function, int version) {
     Group g = groups.get(new VersionKey(function, version));
-    return g != null && g.replicas.stream().anyMatch(r -> r.state() == ReplicaState.READY);
+    return g != null && g.leastLoadedReady() != null;
   }
 
   /** Drains and unloads the replicas of a function whose versions are not in {@code keep}. */
   public Future<Void> unloadExcept(String function, Set<Integer> keep) {
     List<Future<Void>> stops = new ArrayList<>();
     synchronized (this) {
-      for (Map.Entry<VersionKey, Group> e : groups.entrySet()) {
+      for (Map.Entry<VersionKey, Group> e : List.copyOf(groups.entrySet())) {
         if (e.getKey().function().equals(function) && !keep.contains(e.getKey().version())) {
-          stops.addAll(undeployAll(e.getValue()));
+          Group g = e.getValue();
+          List.copyOf(g.replicas).forEach(r -> stops.add(undeploy(g, r)));
+          if (g.waitingForLoad.get() == 0) {
+            groups.remove(e.getKey());
+          }
         }
       }
     }
@@ -146,18 +331,18 @@ public final class LocalReplicas {
   public Future<Void> unloadAll() {
     List<Future<Void>> stops = new ArrayList<>();
     synchronized (this) {
-      groups.values().forEach(g -> stops.addAll(undeployAll(g)));
+      for (Group g : groups.values()) {
+        List.copyOf(g.replicas).forEach(r -> stops.add(undeploy(g, r)));
+      }
+      groups.clear();
     }
     return Future.all(stops).mapEmpty();
   }
 
-  private List<Future<Void>> undeployAll(Group group) {
-    List<Future<Void>> stops = new ArrayList<>();
-    for (FunctionVerticle r : List.copyOf(group.replicas)) {
-      group.replicas.remove(r);
-      String deploymentId = group.deploymentIds.remove(r);
-      stops.add(vertx.undeploy(deploymentId));
-    }
-    return stops;
+  /** Caller holds the monitor. A replica still loading is undeployed once its load ends. */
+  private Future<Void> undeploy(Group group, FunctionVerticle replica) {
+    group.replicas.remove(replica);
+    String deploymentId = group.deploymentIds.remove(replica);
+    return deploymentId != null ? vertx.undeploy(deploymentId) : Future.succeededFuture();
   }
 }

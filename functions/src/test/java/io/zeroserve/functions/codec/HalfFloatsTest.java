@@ -35,7 +35,12 @@ class HalfFloatsTest {
       }
       int back = HalfFloats.floatToHalf(f) & 0xFFFF;
       assertEquals(bits, back, "round trip of " + Integer.toHexString(bits));
-      assertEquals(bits, HalfFloats.doubleToHalf(f) & 0xFFFF, "double round trip of " + Integer.toHexString(bits));
+      if (Double.isNaN(ref)) {
+        // Widening a signaling NaN to double may quiet it (x86 does), changing the payload.
+        assertTrue(Float.isNaN(HalfFloats.halfToFloat(HalfFloats.doubleToHalf(f))), "double NaN stays NaN");
+      } else {
+        assertEquals(bits, HalfFloats.doubleToHalf(f) & 0xFFFF, "double round trip of " + Integer.toHexString(bits));
+      }
     }
   }
 
@@ -44,7 +49,11 @@ class HalfFloatsTest {
     for (int bits = 0; bits < 0x10000; bits++) {
       float f = HalfFloats.bfloat16ToFloat((short) bits);
       assertEquals(bits, HalfFloats.floatToBfloat16(f) & 0xFFFF, "round trip of " + Integer.toHexString(bits));
-      assertEquals(bits, HalfFloats.doubleToBfloat16(f) & 0xFFFF, "double round trip of " + Integer.toHexString(bits));
+      if (Float.isNaN(f)) {
+        assertTrue(Float.isNaN(HalfFloats.bfloat16ToFloat(HalfFloats.doubleToBfloat16(f))), "double NaN stays NaN");
+      } else {
+        assertEquals(bits, HalfFloats.doubleToBfloat16(f) & 0xFFFF, "double round trip of " + Integer.toHexString(bits));
+      }
     }
   }
 

@@ -15,6 +15,7 @@ public final class HttpApi {
     Router router = Router.router(vertx);
     ManagementApi functions = new ManagementApi(services);
     InferenceApi inference = new InferenceApi(services);
+    RepositoryApi repository = new RepositoryApi(services);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
     BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
 
@@ -37,6 +38,11 @@ public final class HttpApi {
     router.get("/v2/models/:name/versions/:version/ready").handler(inference::modelReady);
     router.post("/v2/models/:name/infer").handler(body).handler(inference::infer);
     router.post("/v2/models/:name/versions/:version/infer").handler(body).handler(inference::infer);
+
+    // Triton's model repository extension: warm-up and shut-down.
+    router.post("/v2/repository/index").handler(smallBody).handler(repository::index);
+    router.post("/v2/repository/models/:name/load").handler(smallBody).handler(repository::load);
+    router.post("/v2/repository/models/:name/unload").handler(smallBody).handler(repository::unload);
 
     router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()

@@ -13,6 +13,7 @@ import io.zeroserve.functions.codec.DecodeLimits;
 import io.zeroserve.functions.codec.EncodedResponse;
 import io.zeroserve.functions.codec.PlainJsonCodec;
 import io.zeroserve.functions.codec.V2Codec;
+import io.zeroserve.functions.replica.InferenceCall;
 import io.zeroserve.host.NodeServices;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.util.List;
@@ -39,7 +40,7 @@ final class InferenceApi {
     ManagementApi.json(ctx, 200, new JsonObject()
         .put("name", SERVER_NAME)
         .put("version", SERVER_VERSION)
-        .put("extensions", new JsonArray().add("binary_tensor_data")));
+        .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository")));
   }
 
   void live(RoutingContext ctx) {
@@ -91,12 +92,13 @@ final class InferenceApi {
     try {
       name = ManagementApi.name(ctx);
       version = version(ctx, name);
+      invoker.resolve(name, version); // an unknown function is a 404 whatever the body holds
       request = v2.decodeRequest(bodyOf(ctx), headerLength(ctx));
     } catch (FunctionException e) {
       HttpErrors.respond(ctx, e);
       return;
     }
-    invoker.invoke(name, version, request, arrival).onComplete(ar -> {
+    invoker.invoke(name, version, request, arrival, cancelOnClose(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.respond(ctx, ar.cause());
         return;
@@ -131,7 +133,7 @@ final class InferenceApi {
       HttpErrors.respond(ctx, e);
       return;
     }
-    invoker.invoke(name, null, request, arrival).onComplete(ar -> {
+    invoker.invoke(name, null, request, arrival, cancelOnClose(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.respond(ctx, ar.cause());
         return;
@@ -143,6 +145,13 @@ final class InferenceApi {
         HttpErrors.respond(ctx, e);
       }
     });
+  }
+
+  /** A client that disconnects has its queued work dropped instead of run for nobody. */
+  private static InferenceCall.Cancellation cancelOnClose(RoutingContext ctx) {
+    InferenceCall.Cancellation cancellation = new InferenceCall.Cancellation();
+    ctx.response().closeHandler(v -> cancellation.cancel());
+    return cancellation;
   }
 
   private static Buffer bodyOf(RoutingContext ctx) {

@@ -9,6 +9,7 @@ import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.FunctionRecord;
 import io.zeroserve.functions.FunctionVersion;
 import io.zeroserve.functions.Reason;
+import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.functions.store.StoreProblem;
 import io.zeroserve.host.NodeServices;
@@ -43,7 +44,17 @@ final class ManagementApi {
   }
 
   void get(RoutingContext ctx) {
-    run(ctx, () -> describe(registry.get(name(ctx))));
+    run(ctx, () -> {
+      FunctionRecord f = registry.get(name(ctx));
+      JsonArray replicas = new JsonArray();
+      for (LocalReplicas.ReplicaInfo r : services.replicas().replicas()) {
+        if (r.id().function().equals(f.name())) {
+          replicas.add(new JsonObject().put("id", r.id().toString()).put("version", r.id().version())
+              .put("state", r.state().name()).put("outstanding", r.outstanding()));
+        }
+      }
+      return describe(f).put("replicas", replicas);
+    });
   }
 
   void deploy(RoutingContext ctx) {

@@ -13,7 +13,11 @@ import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The invoke path, whatever protocol the request came in: resolve the version, check the inputs
@@ -23,10 +27,54 @@ public final class FunctionInvoker {
 
   private final FunctionRegistry registry;
   private final LocalReplicas replicas;
+  /** Functions switching version: requests without a version still go to this one until the new is READY. */
+  private final Map<String, Integer> switching = new ConcurrentHashMap<>();
 
   public FunctionInvoker(FunctionRegistry registry, LocalReplicas replicas) {
     this.registry = registry;
     this.replicas = replicas;
+  }
+
+  /**
+   * Reacts to a change of a function: deleted versions stop at once; when the active version
+   * changes while an older one is loaded here, the new one is loaded first and the old one keeps
+   * serving until then, so the switch costs no failed request. Thread-safe.
+   */
+  public void onFunctionChanged(String function) {
+    Optional<FunctionRecord> record = registry.find(function);
+    Set<Integer> existing = record.map(r -> r.versions().stream().map(FunctionVersion::version)
+        .collect(Collectors.toSet())).orElse(Set.of());
+    replicas.unloadExcept(function, existing);
+    Optional<FunctionVersion> active = record.flatMap(FunctionRecord::activeVersion);
+    if (active.isEmpty() || replicas.isLoaded(function, active.get().version())) {
+      switching.remove(function);
+      return;
+    }
+    Optional<Integer> old = replicas.snapshot().stream()
+        .filter(s -> s.key().function().equals(function) && s.ready() > 0 && existing.contains(s.key().version()))
+        .map(s -> s.key().version())
+        .max(Integer::compare);
+    if (old.isEmpty()) {
+      return; // nothing warm to protect: the next request cold-starts the new version
+    }
+    FunctionVersion next = active.get();
+    switching.put(function, old.get());
+    replicas.load(function, next).onComplete(ar -> {
+      switching.remove(function, old.get());
+      FunctionVersion previous = registry.find(function).flatMap(r -> r.version(old.get())).orElse(null);
+      if (ar.succeeded() && previous != null) {
+        replicas.scaleTo(function, previous, 0); // drains: its in-flight requests finish
+      }
+    });
+  }
+
+  /** The version that requests without a version go to on this node now; empty when there is none. */
+  public Optional<Integer> servingVersion(String function) {
+    Integer pinned = switching.get(function);
+    if (pinned != null) {
+      return Optional.of(pinned);
+    }
+    return registry.find(function).flatMap(FunctionRecord::activeVersion).map(FunctionVersion::version);
   }
 
   /**
@@ -40,6 +88,13 @@ public final class FunctionInvoker {
       return record.version(version).orElseThrow(() ->
           FunctionException.notFound("function '" + function + "' has no version " + version));
     }
+    Integer pinned = switching.get(function);
+    if (pinned != null) {
+      Optional<FunctionVersion> old = record.version(pinned);
+      if (old.isPresent()) {
+        return old.get();
+      }
+    }
     return record.activeVersion().orElseThrow(() ->
         FunctionException.notFound("function '" + function + "' has no versions"));
   }
@@ -50,7 +105,7 @@ public final class FunctionInvoker {
    * @param arrivalNanos when the request arrived, on the {@link System#nanoTime()} clock
    */
   public Future<InferenceResponse> invoke(String function, Integer version, InferenceRequest request,
-                                          long arrivalNanos) {
+                                          long arrivalNanos, InferenceCall.Cancellation cancellation) {
     try {
       FunctionRecord record = registry.get(function);
       FunctionVersion v = resolve(function, version);
@@ -60,7 +115,7 @@ public final class FunctionInvoker {
       if (request.timeoutMicros().isPresent()) {
         timeoutNanos = Math.min(timeoutNanos, TimeUnit.MICROSECONDS.toNanos(request.timeoutMicros().getAsLong()));
       }
-      InferenceCall call = new InferenceCall(inputs, outputs, arrivalNanos + timeoutNanos);
+      InferenceCall call = new InferenceCall(inputs, outputs, arrivalNanos + timeoutNanos, cancellation);
       return replicas.invoke(function, v, call)
           .map(tensors -> new InferenceResponse(function, String.valueOf(v.version()), request.id(), tensors));
     } catch (FunctionException e) {
