@@ -24,14 +24,23 @@ public final class Durations {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "ms" : m.group(2);
-    return switch (unit) {
+    Duration d = switch (unit) {
       case "us" -> Duration.ofNanos(n * 1000);
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
       default -> Duration.ofHours(n);
     };
+    try {
+      d.toNanos(); // format() and every timer work in nanoseconds
+    } catch (ArithmeticException e) {
+      throw FunctionException.badRequest(key + " must be at most " + format(MAX) + ", was: " + text);
+    }
+    return d;
   }
+
+  /** The longest duration a nanosecond count holds, in whole hours: about 292 years. */
+  private static final Duration MAX = Duration.ofHours(Long.MAX_VALUE / 3_600_000_000_000L);
 
   /** The shortest exact text for a duration, the inverse of {@link #parse}. */
   public static String format(Duration d) {

@@ -120,12 +120,12 @@ public final class FunctionRegistry {
    * and persists the record. The upload file is consumed: moved or deleted.
    *
    * @param upload a fully written model file in {@link ArtifactStore#tempDir()}
-   * @param config the config for a new function, or null for defaults; ignored for an existing one
+   * @param config the function's config, replacing the current one; null keeps it (defaults for a new function)
    */
   public Deployed deploy(String name, Path upload, JsonObject config) {
     try {
       FunctionRecord.checkName(name);
-      FunctionConfig initialConfig = config == null ? null : FunctionConfig.fromJson(config);
+      FunctionConfig newConfig = config == null ? null : FunctionConfig.fromJson(config);
       inspector.inspect(upload);
       Signature signature;
       try (ModelSession session = ModelSession.open(upload, SessionSettings.CPU)) {
@@ -136,7 +136,7 @@ public final class FunctionRegistry {
       artifactLock.readLock().lock();
       try {
         artifacts.commit(upload, sha256);
-        return saveNewVersion(name, initialConfig, sha256, size, signature);
+        return saveNewVersion(name, newConfig, sha256, size, signature);
       } finally {
         artifactLock.readLock().unlock();
       }
@@ -151,7 +151,7 @@ public final class FunctionRegistry {
     }
   }
 
-  private Deployed saveNewVersion(String name, FunctionConfig initialConfig, String sha256, long size,
+  private Deployed saveNewVersion(String name, FunctionConfig newConfig, String sha256, long size,
                                   Signature signature) throws IOException {
     synchronized (lock(name)) {
       FunctionRecord existing = functions.get(name);
@@ -159,8 +159,11 @@ public final class FunctionRegistry {
         throw FunctionException.conflict("the node already serves " + maxFunctions + " functions, its limit");
       }
       FunctionRecord base = existing != null ? existing
-          : FunctionRecord.create(name, clock.instant(), initialConfig == null ? FunctionConfig.DEFAULTS : initialConfig);
+          : FunctionRecord.create(name, clock.instant(), FunctionConfig.DEFAULTS);
       FunctionRecord next = base.withNewVersion(sha256, size, clock.instant(), signature);
+      if (newConfig != null) {
+        next = next.withConfig(newConfig); // a config sent with a deploy replaces the function's config
+      }
       metadata.save(next);
       functions.put(name, next);
       notifyChange(name);
