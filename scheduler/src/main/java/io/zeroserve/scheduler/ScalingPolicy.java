@@ -6,9 +6,11 @@ package io.zeroserve.scheduler;
  *
  * <ul>
  *   <li>Scale up at once to {@code ceil(outstanding / targetConcurrency)}, capped by maxReplicas:
- *       waiting requests are the signal.</li>
+ *       waiting requests are the signal. Not while a replica is loading: until it is up, its
+ *       capacity is unknown, and a cold start of 200 requests must cost one load, not four.</li>
  *   <li>Scale down only after the surplus has lasted a whole idle timeout, so a bursty load does not
- *       pay a cold start on every burst.</li>
+ *       pay a cold start on every burst, and then only to the most the load needed during it.</li>
+ *   <li>Replicas above maxReplicas (lowered by the operator) are removed at once.</li>
  *   <li>Scale to zero (or to minReplicas) once no request has arrived for the idle timeout.</li>
  * </ul>
  */
@@ -22,19 +24,22 @@ public final class ScalingPolicy {
     if (idle) {
       return new ScaleDecision(ctx.minReplicas(), ScalerState.INITIAL);
     }
-    if (desired >= ctx.replicas()) {
-      // Not idle: keep at least one replica for the traffic that is still arriving.
-      return new ScaleDecision(Math.max(desired, Math.min(ctx.replicas(), Math.max(1, ctx.minReplicas()))),
-          ScalerState.INITIAL);
+    // maxReplicas is a limit the operator set, not a load signal: replicas above it go at once.
+    int replicas = Math.min(ctx.replicas(), ctx.maxReplicas());
+    if (desired >= replicas) {
+      return new ScaleDecision(desired, ScalerState.INITIAL);
     }
     ScalerState state = ctx.state();
     if (!state.hasSurplus()) {
-      return new ScaleDecision(ctx.replicas(), new ScalerState(ctx.nowNanos()));
+      return new ScaleDecision(replicas, new ScalerState(ctx.nowNanos(), desired));
     }
+    int peak = Math.max(state.peakNeeded(), desired);
     if (ctx.nowNanos() - state.surplusSinceNanos() >= ctx.idleTimeoutNanos()) {
-      return new ScaleDecision(Math.max(desired, 1), ScalerState.INITIAL);
+      // Down to the most the surplus window needed, not to this instant's need: a dip at the end
+      // of the window would otherwise cost a cold start at the next swing.
+      return new ScaleDecision(Math.max(peak, 1), ScalerState.INITIAL);
     }
-    return new ScaleDecision(ctx.replicas(), state);
+    return new ScaleDecision(replicas, new ScalerState(state.surplusSinceNanos(), peak));
   }
 
   private static int clamp(int value, int min, int max) {

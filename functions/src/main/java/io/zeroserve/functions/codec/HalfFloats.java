@@ -9,9 +9,6 @@ package io.zeroserve.functions.codec;
  */
 public final class HalfFloats {
 
-  /** Largest finite FP16 value, 65504. */
-  public static final float FP16_MAX = 65504f;
-
   private HalfFloats() {}
 
   /** FP16 bits to float; exact. */

@@ -147,7 +147,8 @@ final class TensorJsonReader {
     }
   }
 
-  private String string(JsonToken t, int i, String key) throws IOException {
+  /** One BYTES element: a JSON string of at most maxStringBytes UTF-8 bytes. */
+  String string(JsonToken t, int i, String key) throws IOException {
     if (t != JsonToken.VALUE_STRING) {
       throw FunctionException.badRequest(key + "[" + i + "] must be a string for BYTES, was: " + describe(t));
     }
@@ -160,7 +161,8 @@ final class TensorJsonReader {
     return s;
   }
 
-  private void putElement(JsonToken t, DataType type, ByteBuffer out, int i, String key) throws IOException {
+  /** Decodes one element of a fixed-size type into {@code out} at element index {@code i}. */
+  void putElement(JsonToken t, DataType type, ByteBuffer out, int i, String key) throws IOException {
     switch (type) {
       case FP32 -> out.putFloat(i << 2, floatValue(t, type, i, key));
       case FP64 -> out.putDouble(i << 3, doubleValue(t, type, i, key));

@@ -104,9 +104,10 @@ class PlainJsonCodecTest {
   void limits_arePayloadTooLarge() {
     PlainJsonCodec small = new PlainJsonCodec(new DecodeLimits(4, 12, 64, 100));
     Signature sig = inputs(new TensorSpec("x", DataType.FP32, new long[] {-1}));
+    Signature int8 = inputs(new TensorSpec("x", DataType.INT8, new long[] {-1}));
     assertFails(Reason.PAYLOAD_TOO_LARGE, "input 'x' must have at most maxElementsPerTensor=4 elements",
-        () -> small.decodeInputs(body("{\"x\": [1, 2, 3, 4, 5]}"), sig));
-    assertFails(Reason.PAYLOAD_TOO_LARGE, "input 'x' must be at most maxBytesPerTensor=12 bytes, was: 16",
+        () -> small.decodeInputs(body("{\"x\": [1, 2, 3, 4, 5]}"), int8));
+    assertFails(Reason.PAYLOAD_TOO_LARGE, "input 'x' must be at most maxBytesPerTensor=12 bytes, was: more (FP32)",
         () -> small.decodeInputs(body("{\"x\": [1, 2, 3, 4]}"), sig));
     PlainJsonCodec shallow = new PlainJsonCodec(new DecodeLimits(100, 100, 5, 100));
     assertFails(Reason.BAD_REQUEST, "maxJsonDepth=5",

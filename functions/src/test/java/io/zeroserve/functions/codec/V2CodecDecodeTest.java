@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.zeroserve.functions.DataType;
 import io.zeroserve.functions.InferenceRequest;
 import io.zeroserve.functions.InferenceRequest.RequestedOutput;
@@ -138,6 +141,17 @@ class V2CodecDecodeTest {
     assertEquals(7L, r.inputs().get(0).data().getLong(0));
     assertArrayEquals(bytes(le(6, b -> b.putShort((short) 1).putShort((short) 2).putShort((short) 3))),
         bytes(r.inputs().get(1).data()));
+  }
+
+  @Test
+  void bodyInDirectMemory_decodesLikeHeapBody() {
+    String j = json("{'inputs':[{'name':'a','shape':[1],'datatype':'INT8','parameters':{'binary_data_size':1}},"
+        + "{'data':[1.5],'name':'b','datatype':'FP32','shape':[1]}]}");
+    ByteBuf direct = Unpooled.directBuffer().writeBytes(j.getBytes(StandardCharsets.UTF_8)).writeByte(9);
+    InferenceRequest r = codec.decodeRequest(BufferInternal.buffer(direct), j.length());
+    assertEquals(9, r.inputs().get(0).data().get(0));
+    assertEquals(1.5f, r.inputs().get(1).data().getFloat(0));
+    direct.release();
   }
 
   @Test

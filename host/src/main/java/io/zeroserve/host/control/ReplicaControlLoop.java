@@ -66,7 +66,8 @@ public final class ReplicaControlLoop {
       FunctionConfig config = record.get().config();
       boolean serving = invoker.servingVersion(s.key().function()).map(v -> v == s.key().version()).orElse(false);
       int min = serving ? config.minReplicas() : 0;
-      ScalingContext ctx = new ScalingContext(nowNanos, s.replicas(), s.outstanding(), s.lastRequestNanos(), min,
+      ScalingContext ctx = new ScalingContext(nowNanos, s.replicas(), s.replicas() - s.ready(), s.outstanding(),
+          s.lastRequestNanos(), min,
           Math.max(min, config.maxReplicas()), config.targetConcurrency(), config.idleTimeout().toNanos(),
           states.getOrDefault(s.key(), ScalerState.INITIAL));
       ScaleDecision decision = policy.decide(ctx);
