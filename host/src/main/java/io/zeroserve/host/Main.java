@@ -15,6 +15,11 @@ public final class Main {
       System.out.print(NodeOptions.help());
       return;
     }
+    if (args.length == 2 && args[0].equals("--hash-token")) {
+      // For tokens files: the file holds this hash, never the token.
+      System.out.println(io.zeroserve.functions.store.Sha256.of(args[1].getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return;
+    }
     NodeOptions options;
     try {
       options = NodeOptions.parse(args, System.getenv());

@@ -13,7 +13,8 @@ import java.util.function.Function;
  * Immutable.
  */
 public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
-                          long maxRequestBytes, int inferenceThreads, int maxFunctions) {
+                          long maxRequestBytes, int inferenceThreads, int maxFunctions, Path tokensFile,
+                          String tokensSpec, boolean insecure) {
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -31,7 +32,12 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"max-upload-size", "2GiB", "largest model upload; larger ones get 413"},
       new String[] {"max-request-size", "64MiB", "largest inference request body; larger ones get 413"},
       new String[] {"inference-threads", "CPU cores", "threads that run inference on the CPU"},
-      new String[] {"max-functions", String.valueOf(DEFAULT_MAX_FUNCTIONS), "functions a node may hold"});
+      new String[] {"max-functions", String.valueOf(DEFAULT_MAX_FUNCTIONS), "functions a node may hold"},
+      new String[] {"tokens-file", "none", "JSON file of API tokens (SHA-256 hashes and scopes); see docs/security.md"},
+      new String[] {"insecure", "false", "allow listening beyond loopback without API tokens (flag alone means true)"});
+
+  /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
+  public static final String TOKENS_ENV = "ZS_TOKENS";
 
   public NodeOptions {
     check("http-port", httpPort >= 0 && httpPort <= 65535, "be in 0..65535", httpPort);
@@ -59,7 +65,8 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       if (eq >= 0) {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
-      } else if (name.equals("examples") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+      } else if ((name.equals("examples") || name.equals("insecure"))
+          && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
         value = "true";
       } else if (i + 1 < args.length) {
         value = args[++i];
@@ -85,7 +92,10 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
         size("max-upload-size", get.apply("max-upload-size"), DEFAULT_MAX_UPLOAD_BYTES),
         size("max-request-size", get.apply("max-request-size"), DEFAULT_MAX_REQUEST_BYTES),
         integer("inference-threads", get.apply("inference-threads"), cores),
-        integer("max-functions", get.apply("max-functions"), DEFAULT_MAX_FUNCTIONS));
+        integer("max-functions", get.apply("max-functions"), DEFAULT_MAX_FUNCTIONS),
+        get.apply("tokens-file") == null || get.apply("tokens-file").isEmpty() ? null : Path.of(get.apply("tokens-file")),
+        env.get(TOKENS_ENV),
+        bool("insecure", get.apply("insecure")));
   }
 
   public static String help() {
@@ -94,6 +104,13 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       sb.append(String.format("  --%-20s %s (default: %s)%n", o[0], o[2], o[1]));
     }
     return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "NodeOptions[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", examples="
+        + examples + ", tokensFile=" + tokensFile + ", tokensSpec=" + (tokensSpec == null ? "none" : "<hidden>")
+        + ", insecure=" + insecure + "]";
   }
 
   private static String or(String value, String fallback) {

@@ -3,6 +3,7 @@ package io.zeroserve.host;
 import io.vertx.core.WorkerExecutor;
 import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param storeExecutor runs store work (fsync, hashing, model checks) off the event loops
  * @param ready true once the store is loaded and the node serves; false again while it shuts down
+ * @param tokens the API tokens; empty means no authentication (loopback only)
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
-                           FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready) {}
+                           FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
+                           ApiTokens tokens) {}

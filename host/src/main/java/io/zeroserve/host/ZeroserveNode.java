@@ -11,6 +11,7 @@ import io.zeroserve.functions.onnx.OnnxRuntime;
 import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.control.ReplicaControlLoop;
 import io.zeroserve.host.http.HttpVerticle;
 import io.zeroserve.host.invoke.FunctionInvoker;
@@ -54,6 +55,12 @@ public final class ZeroserveNode {
     WorkerExecutor storeExecutor = vertx.createSharedWorkerExecutor("zs-store", STORE_THREADS, 10, TimeUnit.MINUTES);
     inferenceExecutor = vertx.createSharedWorkerExecutor("zs-inference-cpu", options.inferenceThreads(),
         10, TimeUnit.MINUTES);
+    ApiTokens tokens;
+    try {
+      tokens = loadTokens(options);
+    } catch (IOException | IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("API tokens: " + e.getMessage(), e));
+    }
     return storeExecutor.executeBlocking(() -> {
           OnnxRuntime.environment(); // load the native library now, not on the first request
           FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(), options.maxFunctions());
@@ -67,7 +74,8 @@ public final class ZeroserveNode {
               name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS));
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
-          services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false));
+          services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
+              tokens);
           controlLoop = new ReplicaControlLoop(vertx, registry, replicas, invoker);
           controlLoop.start(ReplicaControlLoop.DEFAULT_PERIOD_MS);
           return services;
@@ -76,12 +84,14 @@ public final class ZeroserveNode {
         .compose(v -> {
           HttpVerticle[] first = new HttpVerticle[1];
           int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-          // Port 0 picks a free port once; the other instances then share that port.
-          first[0] = new HttpVerticle(services, options.httpPort());
+          // Port 0 would give each instance its own free port (BindException on the next); Vert.x shares one
+          // free port among all servers that ask for a negative port.
+          int port = options.httpPort() == 0 ? -1 : options.httpPort();
+          first[0] = new HttpVerticle(services, port);
           return vertx.deployVerticle(first[0]).compose(id -> {
             httpPort = first[0].actualPort();
             return instances == 1 ? Future.succeededFuture(id)
-                : vertx.deployVerticle(() -> new HttpVerticle(services, httpPort),
+                : vertx.deployVerticle(() -> new HttpVerticle(services, port),
                     new DeploymentOptions().setInstances(instances - 1));
           });
         })
@@ -91,6 +101,37 @@ public final class ZeroserveNode {
               + " with " + services.registry().list().size() + " functions from " + options.dataDir().toAbsolutePath());
           return this;
         });
+  }
+
+  /**
+   * The node's tokens. With none, the node must listen on loopback only, unless --insecure says
+   * the operator knows better; then it says so in the log.
+   */
+  static ApiTokens loadTokens(NodeOptions options) throws IOException {
+    ApiTokens tokens = ApiTokens.NONE;
+    if (options.tokensFile() != null) {
+      tokens = tokens.plus(ApiTokens.fromFile(options.tokensFile()));
+    }
+    if (options.tokensSpec() != null && !options.tokensSpec().isBlank()) {
+      tokens = tokens.plus(ApiTokens.fromSpec(options.tokensSpec()));
+    }
+    if (tokens.isEmpty() && !isLoopback(options.httpHost())) {
+      if (!options.insecure()) {
+        throw new IllegalArgumentException("refusing to listen on " + options.httpHost() + " without API tokens: "
+            + "configure --tokens-file or " + NodeOptions.TOKENS_ENV + ", or pass --insecure to accept the risk");
+      }
+      LOG.warning("listening on " + options.httpHost() + " WITHOUT authentication (--insecure): anyone who can reach "
+          + "this address can deploy, delete and invoke functions");
+    }
+    return tokens;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Deploys each bundled example that the store does not have yet. */

@@ -246,26 +246,49 @@ public final class FunctionVerticle extends VerticleBase {
     lastActivityNanos = System.nanoTime();
     ModelSession s = session;
     List<InferenceCall> calls = batch.stream().map(Pending::call).toList();
-    executor.<List<List<Tensor>>>executeBlocking(() -> {
+    executor.<List<Object>>executeBlocking(() -> {
           if (calls.size() == 1) {
             InferenceCall only = calls.get(0);
-            return List.of(s.run(only.inputs(), only.outputs()));
+            return List.<Object>of(s.run(only.inputs(), only.outputs()));
           }
-          return Batches.split(calls, allOutputs, s.run(Batches.concat(calls), allOutputs));
+          try {
+            return List.<Object>copyOf(Batches.split(calls, allOutputs, s.run(Batches.concat(calls), allOutputs)));
+          } catch (FunctionException batchFailed) {
+            return null; // one request may have spoiled the batch: run each alone below
+          }
         }, false)
+        .compose(results -> results != null ? Future.succeededFuture(results) : runEachAlone(s, calls))
         .onComplete(ar -> {
           running--;
           lastActivityNanos = System.nanoTime();
           for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
-            if (ar.succeeded()) {
-              outstanding.decrementAndGet();
-              p.promise().tryComplete(ar.result().get(i));
+            Object result = ar.succeeded() ? ar.result().get(i) : ar.cause();
+            if (result instanceof Throwable failed) {
+              finish(p.promise(), failed);
             } else {
-              finish(p.promise(), ar.cause());
+              outstanding.decrementAndGet();
+              @SuppressWarnings("unchecked")
+              List<Tensor> tensors = (List<Tensor>) result;
+              p.promise().tryComplete(tensors);
             }
           }
           pump();
         });
+  }
+
+  /** Each call's outputs, or the failure that call alone causes, so one bad request fails only itself. */
+  private Future<List<Object>> runEachAlone(ModelSession s, List<InferenceCall> calls) {
+    return executor.executeBlocking(() -> {
+      List<Object> results = new ArrayList<>(calls.size());
+      for (InferenceCall c : calls) {
+        try {
+          results.add(s.run(c.inputs(), c.outputs()));
+        } catch (RuntimeException e) {
+          results.add(e);
+        }
+      }
+      return results;
+    }, false);
   }
 }

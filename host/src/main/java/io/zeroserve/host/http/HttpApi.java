@@ -1,10 +1,13 @@
 package io.zeroserve.host.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.zeroserve.host.NodeServices;
+import io.zeroserve.host.auth.AuthHandler;
+import io.zeroserve.host.auth.AuthHandler.Need;
 
 /** The node's HTTP routes, as a table. Handlers live in {@link ManagementApi} and {@link InferenceApi}. */
 public final class HttpApi {
@@ -18,31 +21,36 @@ public final class HttpApi {
     RepositoryApi repository = new RepositoryApi(services);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
     BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
+    AuthHandler auth = new AuthHandler(services.tokens());
+    Handler<RoutingContext> admin = auth.require(Need.ADMIN);
+    Handler<RoutingContext> anyToken = auth.require(Need.ANY_TOKEN);
+    Handler<RoutingContext> invoke = auth.require(Need.INVOKE);
 
     // Management (JSON in and out). Uploads stream to disk, so that route takes no BodyHandler.
-    router.get("/v1/functions").handler(functions::list);
-    router.post("/v1/functions/:name/versions").handler(functions::deploy);
-    router.get("/v1/functions/:name").handler(functions::get);
-    router.put("/v1/functions/:name").handler(smallBody).handler(functions::configure);
-    router.delete("/v1/functions/:name").handler(functions::delete);
-    router.delete("/v1/functions/:name/versions/:version").handler(functions::deleteVersion);
-    router.post("/v1/functions/:name/invoke").handler(body).handler(inference::invokePlain);
+    router.get("/v1/functions").handler(anyToken).handler(functions::list);
+    router.post("/v1/functions/:name/versions").handler(admin).handler(functions::deploy);
+    router.get("/v1/functions/:name").handler(anyToken).handler(functions::get);
+    router.put("/v1/functions/:name").handler(admin).handler(smallBody).handler(functions::configure);
+    router.delete("/v1/functions/:name").handler(admin).handler(functions::delete);
+    router.delete("/v1/functions/:name/versions/:version").handler(admin).handler(functions::deleteVersion);
+    router.post("/v1/functions/:name/invoke").handler(invoke).handler(body).handler(inference::invokePlain);
 
-    // Open Inference Protocol (KServe V2) with Triton's binary tensor extension.
+    // Open Inference Protocol (KServe V2) with Triton's binary tensor extension. Health and server
+    // metadata stay open: probes carry no tokens.
     router.get("/v2").handler(inference::serverMetadata);
     router.get("/v2/health/live").handler(inference::live);
     router.get("/v2/health/ready").handler(inference::ready);
-    router.get("/v2/models/:name").handler(inference::modelMetadata);
-    router.get("/v2/models/:name/versions/:version").handler(inference::modelMetadata);
-    router.get("/v2/models/:name/ready").handler(inference::modelReady);
-    router.get("/v2/models/:name/versions/:version/ready").handler(inference::modelReady);
-    router.post("/v2/models/:name/infer").handler(body).handler(inference::infer);
-    router.post("/v2/models/:name/versions/:version/infer").handler(body).handler(inference::infer);
+    router.get("/v2/models/:name").handler(invoke).handler(inference::modelMetadata);
+    router.get("/v2/models/:name/versions/:version").handler(invoke).handler(inference::modelMetadata);
+    router.get("/v2/models/:name/ready").handler(invoke).handler(inference::modelReady);
+    router.get("/v2/models/:name/versions/:version/ready").handler(invoke).handler(inference::modelReady);
+    router.post("/v2/models/:name/infer").handler(invoke).handler(body).handler(inference::infer);
+    router.post("/v2/models/:name/versions/:version/infer").handler(invoke).handler(body).handler(inference::infer);
 
     // Triton's model repository extension: warm-up and shut-down.
-    router.post("/v2/repository/index").handler(smallBody).handler(repository::index);
-    router.post("/v2/repository/models/:name/load").handler(smallBody).handler(repository::load);
-    router.post("/v2/repository/models/:name/unload").handler(smallBody).handler(repository::unload);
+    router.post("/v2/repository/index").handler(anyToken).handler(smallBody).handler(repository::index);
+    router.post("/v2/repository/models/:name/load").handler(admin).handler(smallBody).handler(repository::load);
+    router.post("/v2/repository/models/:name/unload").handler(admin).handler(smallBody).handler(repository::unload);
 
     router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()
