@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The example models as bytes, built once per test JVM, and small fixtures shared by the API, store
- * and ONNX tests. Thread-safe: every field is immutable after class initialization (callers must
- * not modify the returned arrays; {@link #write} copies nothing, it only writes them).
+ * and ONNX tests. Thread-safe as long as callers treat the arrays as read-only, which every test
+ * does: they are shared by all tests in the JVM.
  */
 public final class TestModels {
 

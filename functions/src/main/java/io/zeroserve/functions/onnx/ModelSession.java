@@ -114,8 +114,13 @@ public final class ModelSession implements AutoCloseable {
     if (t.type() == DataType.BYTES) {
       return OnnxTensor.createTensor(env, t.strings(), t.shape());
     }
-    // A direct buffer is handed to ORT in place; a heap one is copied once by ORT.
-    ByteBuffer data = t.data().duplicate().order(ByteOrder.nativeOrder());
+    // A direct buffer is handed to ORT in place. A heap one is copied into a direct one here: ORT's own
+    // heap path casts the ByteBuffer to the element type's buffer class and fails (ORT 1.28).
+    ByteBuffer data = t.data().duplicate();
+    if (!data.isDirect()) {
+      data = ByteBuffer.allocateDirect(data.remaining()).put(data).flip();
+    }
+    data.order(ByteOrder.nativeOrder());
     return OnnxTensor.createTensor(env, data, t.shape(), javaType(t.type()));
   }
 

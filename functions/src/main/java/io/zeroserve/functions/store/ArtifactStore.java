@@ -49,7 +49,8 @@ public final class ArtifactStore {
    */
   public Path commit(Path upload, String sha256) throws IOException {
     Path target = path(sha256);
-    if (Files.isRegularFile(target)) {
+    // The same content is already there, unless the file there was damaged: then the upload replaces it.
+    if (Files.isRegularFile(target) && Sha256.of(target).equals(sha256)) {
       Files.deleteIfExists(upload);
       return target;
     }

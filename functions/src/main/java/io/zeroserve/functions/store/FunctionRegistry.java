@@ -133,12 +133,18 @@ public final class FunctionRegistry {
       }
       String sha256 = Sha256.of(upload);
       long size = Files.size(upload);
+      boolean saved = false;
       artifactLock.readLock().lock();
       try {
         artifacts.commit(upload, sha256);
-        return saveNewVersion(name, newConfig, sha256, size, signature);
+        Deployed deployed = saveNewVersion(name, newConfig, sha256, size, signature);
+        saved = true;
+        return deployed;
       } finally {
         artifactLock.readLock().unlock();
+        if (!saved) {
+          collectGarbage(Set.of(sha256)); // a refused version (limit, bad activeVersion) leaves no artifact
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("deploy of '" + name + "' failed writing the store", e);
@@ -180,9 +186,13 @@ public final class FunctionRegistry {
     }
   }
 
+  // Garbage is collected after the function's lock is released: a deploy takes the artifact read lock
+  // before the function's lock, so taking the artifact write lock while holding it could deadlock.
+
   public void deleteFunction(String name) {
+    FunctionRecord existing;
     synchronized (lock(name)) {
-      FunctionRecord existing = get(name);
+      existing = get(name);
       try {
         metadata.delete(name);
       } catch (IOException e) {
@@ -190,20 +200,22 @@ public final class FunctionRegistry {
       }
       functions.remove(name);
       notifyChange(name);
-      collectGarbage(existing.versions().stream().map(FunctionVersion::sha256).collect(Collectors.toSet()));
     }
+    collectGarbage(existing.versions().stream().map(FunctionVersion::sha256).collect(Collectors.toSet()));
   }
 
   public FunctionRecord deleteVersion(String name, int version) {
+    FunctionRecord next;
+    FunctionVersion v;
     synchronized (lock(name)) {
       FunctionRecord existing = get(name);
-      FunctionVersion v = existing.version(version).orElseThrow(() ->
+      v = existing.version(version).orElseThrow(() ->
           FunctionException.notFound("function '" + name + "' has no version " + version));
-      FunctionRecord next = existing.withoutVersion(version);
+      next = existing.withoutVersion(version);
       save(next);
-      collectGarbage(Set.of(v.sha256()));
-      return next;
     }
+    collectGarbage(Set.of(v.sha256()));
+    return next;
   }
 
   private void save(FunctionRecord next) {

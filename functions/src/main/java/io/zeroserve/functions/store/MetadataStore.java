@@ -1,6 +1,5 @@
 package io.zeroserve.functions.store;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.FunctionRecord;
@@ -73,7 +72,8 @@ public final class MetadataStore {
   }
 
   private static FunctionRecord read(Path file, String expectedName) throws IOException {
-    String content = Files.readString(file, StandardCharsets.UTF_8);
+    // Decoded leniently: a byte flipped into invalid UTF-8 then fails the checksum like any other flip.
+    String content = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     int newline = content.indexOf('\n');
     String checksumLine = newline < 0 ? "" : content.substring(newline + 1).strip();
     if (newline < 0 || !checksumLine.startsWith(CHECKSUM_PREFIX)) {
@@ -90,7 +90,11 @@ public final class MetadataStore {
         throw FunctionException.unavailable("metadata file names function '" + record.name() + "'");
       }
       return record;
-    } catch (DecodeException | ClassCastException | NullPointerException e) {
+    } catch (FunctionException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // DecodeException, ClassCastException, NullPointerException, DateTimeParseException, ...:
+      // one unreadable record must not stop the others from loading.
       throw FunctionException.unavailable("metadata file does not hold a function record: " + e.getMessage());
     }
   }
