@@ -52,14 +52,28 @@ public final class FunctionRegistry {
   private final List<StoreProblem> problems = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
   private final int maxFunctions;
+  private final RecordReplication replication;
+  /** Each name's revision as this node last stored it, deleted names included. */
+  private final Map<String, Long> revisions = new ConcurrentHashMap<>();
 
   public static final int DEFAULT_MAX_FUNCTIONS = 10_000;
 
+  /** A registry that shares its records with nobody. */
   public FunctionRegistry(Path dataDir, Clock clock, int maxFunctions) throws IOException {
+    this(dataDir, clock, maxFunctions, RecordReplication.inMemory());
+  }
+
+  /**
+   * @param replication where records are shared with the other nodes: every change is a
+   *     compare-and-set there first, then written to this node's disk
+   */
+  public FunctionRegistry(Path dataDir, Clock clock, int maxFunctions, RecordReplication replication)
+      throws IOException {
     this.artifacts = new ArtifactStore(dataDir);
     this.metadata = new MetadataStore(dataDir);
     this.clock = clock;
     this.maxFunctions = maxFunctions;
+    this.replication = replication;
   }
 
   /** Reads the store: every intact function is served, every damaged file becomes a {@link StoreProblem}. */
@@ -77,6 +91,53 @@ public final class FunctionRegistry {
       }
       functions.put(record.name(), record);
     }
+    revisions.putAll(loaded.revisions());
+    // Merge with the cluster: what this disk has that the cluster lacks goes up, what the cluster
+    // has that is newer comes down. A full cluster restart thus loses nothing any node kept.
+    for (FunctionRecord record : loaded.records()) {
+      replication.putIfNewer(shared(record, revisions.getOrDefault(record.name(), 0L)));
+    }
+    for (String name : loaded.tombstones()) {
+      replication.putIfNewer(new RecordReplication.Shared(name, revisions.get(name), true, "{}"));
+    }
+    for (RecordReplication.Shared doc : replication.all()) {
+      applyShared(doc);
+    }
+  }
+
+  /**
+   * Takes a record another node changed, when it is newer than this node's copy: written to disk,
+   * then served. Blocking (disk); call from a worker. Stale or repeated documents are ignored.
+   */
+  public void applyShared(RecordReplication.Shared doc) {
+    boolean changed;
+    synchronized (lock(doc.name())) {
+      changed = doc.revision() > revisions.getOrDefault(doc.name(), 0L);
+      if (changed) {
+        try {
+          if (doc.deleted()) {
+            metadata.saveTombstone(doc.name(), doc.revision());
+            functions.remove(doc.name());
+          } else {
+            FunctionRecord record = FunctionRecord.fromJson(new JsonObject(doc.json()));
+            metadata.save(record, doc.revision());
+            functions.put(doc.name(), record);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot store function '" + doc.name() + "' from the cluster", e);
+        }
+        revisions.put(doc.name(), doc.revision());
+        problems.removeIf(p -> doc.name().equals(p.function()) && p.path().startsWith("functions/"));
+      }
+    }
+    if (changed) {
+      notifyChange(doc.name());
+    }
+  }
+
+  /** The revision of a function's record as this node holds it; 0 when it never had one. */
+  public long revision(String name) {
+    return revisions.getOrDefault(name, 0L);
   }
 
   public ArtifactStore artifacts() {
@@ -158,74 +219,87 @@ public final class FunctionRegistry {
   }
 
   private Deployed saveNewVersion(String name, FunctionConfig newConfig, String sha256, long size,
-                                  Signature signature) throws IOException {
-    synchronized (lock(name)) {
-      FunctionRecord existing = functions.get(name);
+                                  Signature signature) {
+    boolean[] created = {false};
+    FunctionRecord next = update(name, existing -> {
       if (existing == null && functions.size() >= maxFunctions) {
         throw FunctionException.conflict("the node already serves " + maxFunctions + " functions, its limit");
       }
+      created[0] = existing == null;
       FunctionRecord base = existing != null ? existing
           : FunctionRecord.create(name, clock.instant(), FunctionConfig.DEFAULTS);
-      FunctionRecord next = base.withNewVersion(sha256, size, clock.instant(), signature);
-      if (newConfig != null) {
-        next = next.withConfig(newConfig); // a config sent with a deploy replaces the function's config
-      }
-      metadata.save(next);
-      functions.put(name, next);
-      notifyChange(name);
-      return new Deployed(next, next.versions().get(next.versions().size() - 1), existing == null);
-    }
+      FunctionRecord withVersion = base.withNewVersion(sha256, size, clock.instant(), signature);
+      // A config sent with a deploy replaces the function's config.
+      return newConfig == null ? withVersion : withVersion.withConfig(newConfig);
+    });
+    return new Deployed(next, next.versions().get(next.versions().size() - 1), created[0]);
   }
 
   /** Replaces a function's config. */
   public FunctionRecord configure(String name, FunctionConfig config) {
-    synchronized (lock(name)) {
-      FunctionRecord next = get(name).withConfig(config);
-      save(next);
-      return next;
-    }
+    return update(name, existing -> existing(name, existing).withConfig(config));
   }
 
   // Garbage is collected after the function's lock is released: a deploy takes the artifact read lock
   // before the function's lock, so taking the artifact write lock while holding it could deadlock.
 
   public void deleteFunction(String name) {
-    FunctionRecord existing;
-    synchronized (lock(name)) {
-      existing = get(name);
-      try {
-        metadata.delete(name);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      functions.remove(name);
-      notifyChange(name);
-    }
-    collectGarbage(existing.versions().stream().map(FunctionVersion::sha256).collect(Collectors.toSet()));
+    get(name); // a damaged record answers UNAVAILABLE, a missing one NOT_FOUND
+    Set<String> shas = new java.util.HashSet<>();
+    update(name, existing -> {
+      existing(name, existing).versions().forEach(v -> shas.add(v.sha256()));
+      return null;
+    });
+    collectGarbage(shas);
   }
 
   public FunctionRecord deleteVersion(String name, int version) {
-    FunctionRecord next;
-    FunctionVersion v;
-    synchronized (lock(name)) {
-      FunctionRecord existing = get(name);
-      v = existing.version(version).orElseThrow(() ->
-          FunctionException.notFound("function '" + name + "' has no version " + version));
-      next = existing.withoutVersion(version);
-      save(next);
-    }
-    collectGarbage(Set.of(v.sha256()));
+    String[] sha = {null};
+    FunctionRecord next = update(name, existing -> {
+      FunctionRecord current = existing(name, existing);
+      sha[0] = current.version(version).orElseThrow(() ->
+          FunctionException.notFound("function '" + name + "' has no version " + version)).sha256();
+      return current.withoutVersion(version);
+    });
+    collectGarbage(Set.of(sha[0]));
     return next;
   }
 
-  private void save(FunctionRecord next) {
-    try {
-      metadata.save(next);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static FunctionRecord existing(String name, FunctionRecord record) {
+    if (record == null) {
+      throw FunctionException.notFound("function '" + name + "' does not exist");
     }
-    functions.put(next.name(), next);
-    notifyChange(next.name());
+    return record;
+  }
+
+  /**
+   * Changes one function: reads the shared record, applies {@code change} (null result = delete),
+   * and compare-and-sets it in the cluster, retrying when another node changed it first; then
+   * writes it to this node's disk before returning, so the caller may acknowledge it. Writers on
+   * this node queue on the name's lock; writers on different nodes race on the revision.
+   */
+  private FunctionRecord update(String name, java.util.function.UnaryOperator<FunctionRecord> change) {
+    FunctionRecord.checkName(name);
+    synchronized (lock(name)) {
+      while (true) {
+        Optional<RecordReplication.Shared> shared = replication.get(name);
+        long revision = shared.map(RecordReplication.Shared::revision).orElse(0L);
+        FunctionRecord current = shared.filter(d -> !d.deleted())
+            .map(d -> FunctionRecord.fromJson(new JsonObject(d.json()))).orElse(null);
+        FunctionRecord next = change.apply(current);
+        RecordReplication.Shared doc = next == null
+            ? new RecordReplication.Shared(name, revision + 1, true, "{}")
+            : shared(next, revision + 1);
+        if (replication.compareAndSet(name, revision, doc)) {
+          applyShared(doc);
+          return next;
+        }
+      }
+    }
+  }
+
+  private static RecordReplication.Shared shared(FunctionRecord record, long revision) {
+    return new RecordReplication.Shared(record.name(), revision, false, record.toJson().encode());
   }
 
   /** Deletes artifacts no version of any function refers to any more. */

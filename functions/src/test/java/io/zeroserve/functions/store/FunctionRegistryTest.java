@@ -253,7 +253,12 @@ class FunctionRegistryTest {
 
     registry.deleteFunction("b");
     assertEquals(List.of(), files("artifacts"));
-    assertEquals(List.of(), files("functions"));
+    // What stays are tombstones, so that a node which missed the deletes cannot bring them back.
+    assertEquals(List.of("a.json", "b.json"), files("functions"));
+    FunctionRegistry reloaded = new FunctionRegistry(registry.artifacts().tempDir().getParent(), java.time.Clock.systemUTC(), 10);
+    reloaded.load();
+    assertEquals(List.of(), reloaded.list());
+    assertTrue(reloaded.revision("a") > 0, "the tombstone keeps a's revision");
   }
 
   @Test
