@@ -1,0 +1,112 @@
+package io.zeroserve.cluster;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The state the nodes of a cluster share: documents (function records), the live nodes, and the
+ * directory of replicas.
+ *
+ * <p><b>Threads.</b> Implementations are thread-safe. Methods may block on the network (document
+ * writes and reads, node and replica writes): call them from a worker thread, never from an event
+ * loop. {@link #localNodeId()}, {@link #nodes()}, {@link #replicas(String, int)} and
+ * {@link #allReplicas()} are served from data held locally and do not block: they are meant for the
+ * request path.
+ *
+ * <p><b>Consistency.</b> Documents are linearizable per key: {@link #compareAndSet} and
+ * {@link #putIfNewer} are atomic on the cluster's single copy. Nodes and replicas are replicated
+ * asynchronously and are eventually consistent: a write is visible on its own node at once and on
+ * the others shortly after. Entries of a member that left or died are removed by the survivors (on the
+ * membership event, and by {@link #reconcile()} for events that were lost), and reads leave out entries
+ * of nodes that are not live members.
+ *
+ * <p><b>Listeners</b> are hints, not a log: they may fire on any thread, out of order across keys,
+ * more than once, or (after a lost event) not at all; they must return quickly and must not block.
+ * A listener re-reads the state it cares about, and a periodic full re-read repairs what was missed.
+ */
+public interface ClusterState extends AutoCloseable {
+
+  /**
+   * This member's id in the cluster. Cheap. It may change if this member was cut off and merged back
+   * into the cluster (a split brain heals); membership listeners fire then, and the node re-registers.
+   */
+  String localNodeId();
+
+  // ---- documents: one per function, revisions only grow ----
+
+  /** The document at {@code key}, tombstones included; empty if it never existed. */
+  Optional<VersionedDoc> get(String key);
+
+  /** Every document, tombstones included. A copy; the order is unspecified. */
+  Collection<VersionedDoc> all();
+
+  /**
+   * Stores {@code next} at {@code key} only if the current revision is {@code expectedRevision}
+   * ({@link VersionedDoc#ABSENT} when absent; a tombstone counts as present). Atomic.
+   *
+   * @return whether it stored; false means someone else changed the document: re-read and retry
+   * @throws IllegalArgumentException if {@code next.key()} is not {@code key}, or
+   *     {@code next.revision() <= expectedRevision}
+   */
+  boolean compareAndSet(String key, long expectedRevision, VersionedDoc next);
+
+  /**
+   * Stores {@code doc} only if its revision is higher than the current one (absent: 0). Atomic. Used to
+   * publish documents this node kept while it was away; a tombstone at a higher revision wins over it.
+   *
+   * @return whether it stored
+   */
+  boolean putIfNewer(VersionedDoc doc);
+
+  /**
+   * Calls {@code listener} with a document after it changed, for changes made on any node, this one
+   * included. A hint (see the class comment).
+   */
+  void onDocChanged(Consumer<VersionedDoc> listener);
+
+  // ---- nodes ----
+
+  /** Publishes (or replaces) {@code node}'s entry; normally a node registers itself once it listens. */
+  void registerNode(NodeInfo node);
+
+  /** Marks the node's entry as leaving, if it has one; normally a node marks itself before draining. */
+  void markLeaving(String nodeId);
+
+  /** The entries of live members; members that have not registered yet are missing. A copy. Cheap. */
+  Collection<NodeInfo> nodes();
+
+  /**
+   * Calls {@code listener} after a member joined, left or died, or a node entry changed. A hint: re-read
+   * {@link #nodes()}.
+   */
+  void onMembershipChanged(Runnable listener);
+
+  // ---- replica directory ----
+
+  /** Publishes (or replaces) the entry for {@code replica.replicaId()}. */
+  void putReplica(ReplicaLocation replica);
+
+  /** Removes the entry for {@code replicaId}, if any. */
+  void removeReplica(String replicaId);
+
+  /** The replicas of one function version on live members. A copy. Cheap: a local index. */
+  Collection<ReplicaLocation> replicas(String function, int version);
+
+  /** Every replica on live members. A copy. Cheap. */
+  Collection<ReplicaLocation> allReplicas();
+
+  /**
+   * Repairs what lost events left behind: removes node and replica entries of nodes that are no longer
+   * members, and rebuilds local views. The host calls it every few seconds from a worker thread; it
+   * blocks while it removes entries, and throws if the cluster cannot be reached (the next call retries).
+   */
+  void reconcile();
+
+  /**
+   * Stops listening and releases this object's threads. It does not leave the cluster: whoever
+   * started the member stops it. Idempotent.
+   */
+  @Override
+  void close();
+}

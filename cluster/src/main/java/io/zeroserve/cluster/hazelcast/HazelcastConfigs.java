@@ -1,0 +1,95 @@
+package io.zeroserve.cluster.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.spi.properties.ClusterProperty;
+import io.zeroserve.cluster.ClusterOptions;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Builds the Hazelcast configuration of a Zeroserve member. */
+public final class HazelcastConfigs {
+
+  /** Seconds between heartbeats; {@link ClusterOptions#maxNoHeartbeatSeconds()} counts in these. */
+  public static final int HEARTBEAT_INTERVAL_SECONDS = 1;
+
+  /**
+   * Seconds before a member first looks for other clusters with the same name to merge with, and
+   * between looks. Hazelcast waits 300 and 120: two nodes that started apart (each listing the other,
+   * which was not up yet) would stay two clusters for five minutes.
+   */
+  public static final int MERGE_RUN_DELAY_SECONDS = 10;
+
+  /** Held so that the levels set here are not lost when the loggers are garbage-collected. */
+  private static final Logger HAZELCAST_LOGGER = Logger.getLogger("com.hazelcast");
+  /** Warns at every start that CP data structures are unsafe; this module uses none. */
+  private static final Logger CP_SUBSYSTEM_LOGGER = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+
+  private HazelcastConfigs() {
+  }
+
+  /**
+   * The configuration of one member: TCP/IP join on the listed members only (no multicast, no
+   * auto-detection), bound to {@code clusterHost} alone on exactly {@code clusterPort}, fast join and
+   * failure detection, no phone-home, no shutdown hook (the host shuts the member down itself), JDK
+   * logging, the maps of {@link ClusterMaps} and the serializers of this module.
+   *
+   * <p>Also sets the JUL level of {@code com.hazelcast} to WARNING, and of its CP subsystem (unused, but
+   * it warns at every start) to SEVERE, unless levels were configured.
+   *
+   * @throws IllegalArgumentException if {@code clusterHost} does not resolve
+   */
+  public static Config forNode(ClusterOptions options) {
+    String address = resolve(options.clusterHost());
+
+    Config config = new Config();
+    config.setClusterName(options.clusterName());
+
+    NetworkConfig network = config.getNetworkConfig();
+    // Port 0 lets the operating system pick; the member then advertises the port it got.
+    network.setPort(options.clusterPort()).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).addInterface(address);
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(options.join());
+
+    // Bind and advertise exactly clusterHost, never every interface.
+    config.setProperty("hazelcast.local.localAddress", address);
+    config.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
+    // No 5 s pause before joining: the join list is explicit.
+    config.setProperty(ClusterProperty.WAIT_SECONDS_BEFORE_JOIN.getName(), "0");
+    config.setProperty(ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName(),
+        String.valueOf(HEARTBEAT_INTERVAL_SECONDS));
+    config.setProperty(ClusterProperty.MAX_NO_HEARTBEAT_SECONDS.getName(),
+        String.valueOf(options.maxNoHeartbeatSeconds()));
+    config.setProperty(ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(),
+        String.valueOf(MERGE_RUN_DELAY_SECONDS));
+    config.setProperty(ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(),
+        String.valueOf(MERGE_RUN_DELAY_SECONDS));
+    config.setProperty(ClusterProperty.PHONE_HOME_ENABLED.getName(), "false");
+    config.setProperty(ClusterProperty.SHUTDOWNHOOK_ENABLED.getName(), "false");
+    config.setProperty(ClusterProperty.LOGGING_TYPE.getName(), "jdk");
+    if (HAZELCAST_LOGGER.getLevel() == null) {
+      HAZELCAST_LOGGER.setLevel(Level.WARNING);
+    }
+    if (CP_SUBSYSTEM_LOGGER.getLevel() == null) {
+      CP_SUBSYSTEM_LOGGER.setLevel(Level.SEVERE);
+    }
+
+    ClusterMaps.configure(config);
+    ClusterSerializers.register(config);
+    return config;
+  }
+
+  private static String resolve(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("clusterHost must resolve to an address, was: " + host, e);
+    }
+  }
+}
