@@ -26,6 +26,11 @@ public final class ScalingPolicy {
     }
     // maxReplicas is a limit the operator set, not a load signal: replicas above it go at once.
     int replicas = Math.min(ctx.replicas(), ctx.maxReplicas());
+    if (desired > replicas && ctx.loading() > 0) {
+      // Until the loading replica is up its capacity is unknown: 200 requests waiting on a cold
+      // start must cost one load, not maxReplicas of them.
+      return new ScaleDecision(replicas, ScalerState.INITIAL);
+    }
     if (desired >= replicas) {
       return new ScaleDecision(desired, ScalerState.INITIAL);
     }
