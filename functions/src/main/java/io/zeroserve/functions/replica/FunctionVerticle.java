@@ -39,7 +39,6 @@ public final class FunctionVerticle extends VerticleBase {
   private final WorkerExecutor executor;
   private final int parallelism;
   private final Supplier<FunctionConfig> config;
-  private final AtomicInteger functionQueued;
   private final BatchPolicy batchPolicy = new BatchPolicy();
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -59,10 +58,9 @@ public final class FunctionVerticle extends VerticleBase {
    * @param artifact yields the verified model file; called on the worker executor, since verifying hashes it
    * @param parallelism batches this replica runs at once
    * @param config the function's live config: batching settings are read at each decision
-   * @param functionQueued requests of this function admitted but not yet started, shared by its replicas
    */
   public FunctionVerticle(ReplicaId id, Callable<Path> artifact, SessionSettings settings, WorkerExecutor executor,
-                          int parallelism, Supplier<FunctionConfig> config, AtomicInteger functionQueued) {
+                          int parallelism, Supplier<FunctionConfig> config) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, was: " + parallelism);
     }
@@ -72,7 +70,6 @@ public final class FunctionVerticle extends VerticleBase {
     this.executor = executor;
     this.parallelism = parallelism;
     this.config = config;
-    this.functionQueued = functionQueued;
   }
 
   private record Pending(InferenceCall call, Promise<List<Tensor>> promise, long queuedNanos) {}
@@ -80,18 +77,22 @@ public final class FunctionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long begin = System.nanoTime();
+    // andThen, not onSuccess: the state must be READY before the deployment completes, or a
+    // waiter woken by the deployment can find the replica still LOADING.
     return executor.executeBlocking(() -> ModelSession.open(artifact.call(), settings))
-        .onSuccess(s -> {
-          session = s;
-          batchable = Batches.batchable(s.signature());
-          allOutputs = s.signature().outputs().stream().map(TensorSpec::name).toList();
-          loadNanos = System.nanoTime() - begin;
-          lastActivityNanos = System.nanoTime();
-          state = ReplicaState.READY;
-        })
-        .onFailure(e -> {
-          failure = e.getMessage();
-          state = ReplicaState.FAILED;
+        .andThen(ar -> {
+          if (ar.succeeded()) {
+            ModelSession s = ar.result();
+            session = s;
+            batchable = Batches.batchable(s.signature());
+            allOutputs = s.signature().outputs().stream().map(TensorSpec::name).toList();
+            loadNanos = System.nanoTime() - begin;
+            lastActivityNanos = System.nanoTime();
+            state = ReplicaState.READY;
+          } else {
+            failure = ar.cause().getMessage();
+            state = ReplicaState.FAILED;
+          }
         });
   }
 
@@ -145,17 +146,25 @@ public final class FunctionVerticle extends VerticleBase {
     return loadNanos;
   }
 
+  /** A call refused because the replica's session is closed or closing; it never ran. */
+  static final class ReplicaGone extends RuntimeException {
+    ReplicaGone(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /**
-   * Queues a call that the caller has already counted in {@code functionQueued}. The returned
+   * Queues a call; the call's queue slot (see {@link InferenceCall.Cancellation}) is freed when it starts. The returned
    * future completes on whatever thread finishes the work.
    */
   public Future<List<Tensor>> submit(InferenceCall call) {
     Promise<List<Tensor>> promise = Promise.promise();
     outstanding.incrementAndGet();
     context.runOnContext(v -> {
-      if (state != ReplicaState.READY && state != ReplicaState.DRAINING) {
-        finish(promise, FunctionException.unavailable("replica " + id + " is " + state.name().toLowerCase()));
-        functionQueued.decrementAndGet();
+      boolean closing = drained != null && drained.future().isComplete();
+      if ((state != ReplicaState.READY && state != ReplicaState.DRAINING) || closing) {
+        // Its session is closed or closing: the call never ran, so it may go to another replica.
+        finish(promise, new ReplicaGone("replica " + id + " is " + (closing ? "closing" : state.name().toLowerCase())));
         return;
       }
       queue.add(new Pending(call, promise, System.nanoTime()));
@@ -193,7 +202,7 @@ public final class FunctionVerticle extends VerticleBase {
       Pending p = it.next();
       if (p.call().abandoned(now)) {
         it.remove();
-        functionQueued.decrementAndGet();
+        p.call().cancellation().releaseSlot();
         finish(p.promise(), new FunctionException(Reason.TIMEOUT, p.call().cancellation().isCancelled()
             ? "the request was cancelled before it ran" : "the request's deadline passed while it was queued"));
       }
@@ -237,7 +246,7 @@ public final class FunctionVerticle extends VerticleBase {
 
   private Pending take() {
     Pending p = queue.poll();
-    functionQueued.decrementAndGet();
+    p.call().cancellation().releaseSlot();
     return p;
   }
 

@@ -38,12 +38,31 @@ public record InferenceCall(Map<String, Tensor> inputs, List<String> outputs, lo
     return first.shape().length == 0 ? 1 : first.shape()[0];
   }
 
-  /** A flag the caller sets once the call's answer is no longer wanted. Thread-safe. */
+  /**
+   * A flag the caller sets once the call's answer is no longer wanted, and the call's place in its
+   * function's queue bound, freed exactly once: when the call starts, is dropped, or is cancelled,
+   * whichever comes first. Thread-safe.
+   */
   public static final class Cancellation {
     private volatile boolean cancelled;
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> slot =
+        new java.util.concurrent.atomic.AtomicReference<>();
 
+    /** Cancels the call and frees its queue slot at once: a dead call must not hold one. */
     public void cancel() {
       cancelled = true;
+      releaseSlot();
+    }
+
+    void holdSlot(Runnable release) {
+      slot.set(release);
+    }
+
+    void releaseSlot() {
+      Runnable release = slot.getAndSet(null);
+      if (release != null) {
+        release.run();
+      }
     }
 
     public boolean isCancelled() {

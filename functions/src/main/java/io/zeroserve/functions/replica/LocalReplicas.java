@@ -11,6 +11,7 @@ import io.zeroserve.functions.Reason;
 import io.zeroserve.functions.Tensor;
 import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.store.ArtifactStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ import java.util.function.Function;
 public final class LocalReplicas {
 
   private final Vertx vertx;
-  private final ArtifactStore artifacts;
+  private final ArtifactSource artifacts;
   private final WorkerExecutor executor;
   private final SessionSettings settings;
   private final int parallelism;
@@ -45,6 +46,8 @@ public final class LocalReplicas {
   private final AtomicLong coldStarts = new AtomicLong();
   private final Map<VersionKey, Group> groups = new HashMap<>();
   private final Map<String, AtomicInteger> queuedByFunction = new ConcurrentHashMap<>();
+  private final List<java.util.function.BiConsumer<ReplicaId, Boolean>> routingListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A function version, the unit that replicas serve. */
   public record VersionKey(String function, int version) {}
@@ -87,11 +90,22 @@ public final class LocalReplicas {
     }
   }
 
+  /** Where a replica gets its model file: verified, and fetched from elsewhere first if need be. Blocking. */
+  @FunctionalInterface
+  public interface ArtifactSource {
+    Path verifiedArtifact(String sha256);
+  }
+
   /**
    * @param parallelism batches one replica runs at once
    * @param configs each function's live config, read at admission and by replicas at each batch
    */
   public LocalReplicas(Vertx vertx, ArtifactStore artifacts, WorkerExecutor executor, SessionSettings settings,
+                       int parallelism, Function<String, FunctionConfig> configs) {
+    this(vertx, artifacts::verified, executor, settings, parallelism, configs);
+  }
+
+  public LocalReplicas(Vertx vertx, ArtifactSource artifacts, WorkerExecutor executor, SessionSettings settings,
                        int parallelism, Function<String, FunctionConfig> configs) {
     this.vertx = vertx;
     this.artifacts = artifacts;
@@ -114,6 +128,7 @@ public final class LocalReplicas {
       return Future.failedFuture(new FunctionException(Reason.OVERLOADED, "function '" + function + "' has "
           + config.maxQueue() + " requests queued (maxQueue); retry later"));
     }
+    call.cancellation().holdSlot(queued::decrementAndGet);
     Promise<List<Tensor>> result = Promise.promise();
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(call.deadlineNanos() - System.nanoTime());
     long timer = vertx.setTimer(Math.max(1, remainingMs), t -> {
@@ -121,7 +136,36 @@ public final class LocalReplicas {
       result.tryFail(new FunctionException(Reason.TIMEOUT, "function '" + function + "' did not answer within "
           + "the request's deadline"));
     });
-    VersionKey key = new VersionKey(function, version.version());
+    Future<List<Tensor>> work = dispatch(new VersionKey(function, version.version()), version, call, true);
+    work.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+      } else {
+        result.tryFail(ar.cause());
+      }
+    });
+    return result.future();
+  }
+
+  /**
+   * Called with a replica's id and {@code true} when it becomes READY, {@code false} when it stops
+   * taking requests (draining, unloaded, failed). Listeners must be quick; they run on Vert.x threads.
+   */
+  public void onRoutingChange(java.util.function.BiConsumer<ReplicaId, Boolean> listener) {
+    routingListeners.add(listener);
+  }
+
+  private void routingChanged(ReplicaId id, boolean routable) {
+    routingListeners.forEach(l -> l.accept(id, routable));
+  }
+
+  /**
+   * Hands a call to the least loaded READY replica, loading one first when there is none. A replica
+   * that turns out to be closing refuses the call before running it; the call is then dispatched
+   * once more, to another replica or a fresh load.
+   */
+  private Future<List<Tensor>> dispatch(VersionKey key, FunctionVersion version, InferenceCall call, boolean retry) {
     Group group;
     FunctionVerticle ready;
     Future<Void> load = null;
@@ -142,29 +186,27 @@ public final class LocalReplicas {
       work = load.transform(ar -> {
         g.waitingForLoad.decrementAndGet();
         if (ar.failed()) {
-          queued.decrementAndGet();
           return Future.failedFuture(ar.cause());
         }
         FunctionVerticle r;
         synchronized (this) {
           r = g.leastLoadedReady();
         }
-        if (r == null) {
-          queued.decrementAndGet();
-          return Future.failedFuture(FunctionException.unavailable("the replicas of " + key + " were unloaded"));
-        }
-        return r.submit(call);
+        return r != null ? r.submit(call)
+            : Future.failedFuture(new FunctionVerticle.ReplicaGone("the replicas of " + key + " were unloaded"));
       });
     }
-    work.onComplete(ar -> {
-      vertx.cancelTimer(timer);
+    return work.transform(ar -> {
       if (ar.succeeded()) {
-        result.tryComplete(ar.result());
-      } else {
-        result.tryFail(ar.cause());
+        return Future.succeededFuture(ar.result());
       }
+      boolean gone = ar.cause() instanceof FunctionVerticle.ReplicaGone;
+      if (gone && retry && !call.abandoned(System.nanoTime())) {
+        return dispatch(key, version, call, false);
+      }
+      call.cancellation().releaseSlot(); // it may have failed before it started: a load failure, say
+      return Future.failedFuture(gone ? FunctionException.unavailable(ar.cause().getMessage()) : ar.cause());
     });
-    return result.future();
   }
 
   /** Loads a replica of this version if it has none READY (warm-up); completes when one is READY. */
@@ -178,19 +220,20 @@ public final class LocalReplicas {
 
   /** Caller holds the monitor. */
   private Future<Void> loadingOrStart(VersionKey key, Group group) {
-    if (group.firstReady == null) {
-      group.firstReady = Promise.promise();
-      startReplica(key, group);
+    Promise<Void> firstReady = group.firstReady;
+    if (firstReady == null) {
+      firstReady = Promise.promise();
+      group.firstReady = firstReady;
+      startReplica(key, group); // may complete, and clear group.firstReady, before it returns
     }
-    return group.firstReady.future();
+    return firstReady.future();
   }
 
   /** Caller holds the monitor. */
   private void startReplica(VersionKey key, Group group) {
     ReplicaId id = new ReplicaId(key.function(), key.version(), replicaNumbers.incrementAndGet());
-    AtomicInteger queued = queuedByFunction.computeIfAbsent(key.function(), f -> new AtomicInteger());
-    FunctionVerticle replica = new FunctionVerticle(id, () -> artifacts.verified(group.version.sha256()), settings,
-        executor, parallelism, () -> configs.apply(key.function()), queued);
+    FunctionVerticle replica = new FunctionVerticle(id, () -> artifacts.verifiedArtifact(group.version.sha256()), settings,
+        executor, parallelism, () -> configs.apply(key.function()));
     group.loading++;
     group.replicas.add(replica);
     coldStarts.incrementAndGet();
@@ -220,6 +263,8 @@ public final class LocalReplicas {
       }
       if (orphaned) {
         vertx.undeploy(ar.result());
+      } else if (ar.succeeded()) {
+        routingChanged(id, true);
       }
       if (toComplete != null) {
         toComplete.tryComplete();
@@ -342,6 +387,7 @@ public final class LocalReplicas {
   /** Caller holds the monitor. A replica still loading is undeployed once its load ends. */
   private Future<Void> undeploy(Group group, FunctionVerticle replica) {
     group.replicas.remove(replica);
+    routingChanged(replica.id(), false);
     String deploymentId = group.deploymentIds.remove(replica);
     return deploymentId != null ? vertx.undeploy(deploymentId) : Future.succeededFuture();
   }

@@ -51,6 +51,7 @@ public final class FunctionRegistry {
   private final ReadWriteLock artifactLock = new ReentrantReadWriteLock();
   private final List<StoreProblem> problems = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
+  private volatile Consumer<String> artifactCommitted = sha256 -> { };
   private final int maxFunctions;
   private final RecordReplication replication;
   /** Each name's revision as this node last stored it, deleted names included. */
@@ -148,6 +149,15 @@ public final class FunctionRegistry {
     return List.copyOf(problems);
   }
 
+  /**
+   * Runs after a deploy's artifact is committed on this node and before its record is saved, with
+   * the artifact's SHA-256; blocking. The cluster uses it to make the artifact durable on a second
+   * node first. Throwing aborts the deploy, which then leaves no record.
+   */
+  public void beforeRecordSaved(Consumer<String> hook) {
+    this.artifactCommitted = hook;
+  }
+
   /** Called with a function's name after each change to it (deploy, config, delete). */
   public void onChange(Consumer<String> listener) {
     changeListeners.add(listener);
@@ -198,6 +208,7 @@ public final class FunctionRegistry {
       artifactLock.readLock().lock();
       try {
         artifacts.commit(upload, sha256);
+        artifactCommitted.accept(sha256);
         Deployed deployed = saveNewVersion(name, newConfig, sha256, size, signature);
         saved = true;
         return deployed;
@@ -222,6 +233,13 @@ public final class FunctionRegistry {
                                   Signature signature) {
     boolean[] created = {false};
     FunctionRecord next = update(name, existing -> {
+      if (existing == null) {
+        damagedMetadata(name).ifPresent(p -> {
+          // Starting over at version 1 would hand clients that cached "name v1" another model.
+          throw FunctionException.unavailable("function '" + name + "' has damaged metadata (" + p.message()
+              + "); restore the file or DELETE /v1/functions/" + name + " before deploying it again");
+        });
+      }
       if (existing == null && functions.size() >= maxFunctions) {
         throw FunctionException.conflict("the node already serves " + maxFunctions + " functions, its limit");
       }
@@ -244,7 +262,12 @@ public final class FunctionRegistry {
   // before the function's lock, so taking the artifact write lock while holding it could deadlock.
 
   public void deleteFunction(String name) {
-    get(name); // a damaged record answers UNAVAILABLE, a missing one NOT_FOUND
+    if (functions.get(name) == null && damagedMetadata(name).isPresent()) {
+      // The operator gives up on a damaged record: a tombstone replaces it, and the problem is gone.
+      update(name, existing -> null);
+      return;
+    }
+    get(name); // NOT_FOUND when there is nothing to delete
     Set<String> shas = new java.util.HashSet<>();
     update(name, existing -> {
       existing(name, existing).versions().forEach(v -> shas.add(v.sha256()));
@@ -263,6 +286,10 @@ public final class FunctionRegistry {
     });
     collectGarbage(Set.of(sha[0]));
     return next;
+  }
+
+  private Optional<StoreProblem> damagedMetadata(String name) {
+    return problems.stream().filter(p -> name.equals(p.function()) && p.path().startsWith("functions/")).findFirst();
   }
 
   private static FunctionRecord existing(String name, FunctionRecord record) {
