@@ -1,7 +1,5 @@
 package io.zeroserve.host;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -28,22 +26,21 @@ public final class Main {
       System.exit(2);
       return;
     }
-    // Model loads and fsyncs run on workers and may take a while; warn only when they are really stuck.
-    Vertx vertx = Vertx.vertx(new VertxOptions()
-        .setMaxWorkerExecuteTime(10).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES));
-    ZeroserveNode node = new ZeroserveNode(vertx, options);
-    node.start().onFailure(e -> {
-      System.err.println("zeroserve: failed to start: " + e.getMessage());
-      e.printStackTrace();
-      vertx.close();
-      System.exit(1);
-    });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // the JVM is going away; nothing acknowledged depends on this
+    ZeroserveNode.launch(options).onComplete(ar -> {
+      if (ar.failed()) {
+        System.err.println("zeroserve: failed to start: " + ar.cause().getMessage());
+        ar.cause().printStackTrace();
+        System.exit(1);
+        return;
       }
-    }, "zeroserve-shutdown"));
+      ZeroserveNode node = ar.result();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          node.close().await(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // the JVM is going away; nothing acknowledged depends on this
+        }
+      }, "zeroserve-shutdown"));
+    });
   }
 }

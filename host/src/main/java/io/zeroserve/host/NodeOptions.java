@@ -1,5 +1,6 @@
 package io.zeroserve.host;
 
+import io.zeroserve.cluster.ClusterOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.function.Function;
  */
 public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
                           long maxRequestBytes, int inferenceThreads, int maxFunctions, Path tokensFile,
-                          String tokensSpec, boolean insecure) {
+                          String tokensSpec, boolean insecure, ClusterOptions cluster) {
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -34,7 +35,11 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"inference-threads", "CPU cores", "threads that run inference on the CPU"},
       new String[] {"max-functions", String.valueOf(DEFAULT_MAX_FUNCTIONS), "functions a node may hold"},
       new String[] {"tokens-file", "none", "JSON file of API tokens (SHA-256 hashes and scopes); see docs/security.md"},
-      new String[] {"insecure", "false", "allow listening beyond loopback without API tokens (flag alone means true)"});
+      new String[] {"insecure", "false", "allow listening beyond loopback without API tokens (flag alone means true)"},
+      new String[] {"cluster-name", ClusterOptions.DEFAULT_CLUSTER_NAME, "nodes with the same name form one cluster"},
+      new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
+      new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
+      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"});
 
   /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
   public static final String TOKENS_ENV = "ZS_TOKENS";
@@ -95,7 +100,20 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
         integer("max-functions", get.apply("max-functions"), DEFAULT_MAX_FUNCTIONS),
         get.apply("tokens-file") == null || get.apply("tokens-file").isEmpty() ? null : Path.of(get.apply("tokens-file")),
         env.get(TOKENS_ENV),
-        bool("insecure", get.apply("insecure")));
+        bool("insecure", get.apply("insecure")),
+        new ClusterOptions(
+            or(get.apply("cluster-name"), ClusterOptions.DEFAULT_CLUSTER_NAME),
+            or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
+            integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
+            joinList(get.apply("join")),
+            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS));
+  }
+
+  private static List<String> joinList(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   public static String help() {
@@ -110,7 +128,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   public String toString() {
     return "NodeOptions[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", examples="
         + examples + ", tokensFile=" + tokensFile + ", tokensSpec=" + (tokensSpec == null ? "none" : "<hidden>")
-        + ", insecure=" + insecure + "]";
+        + ", insecure=" + insecure + ", cluster=" + cluster + "]";
   }
 
   private static String or(String value, String fallback) {

@@ -4,6 +4,8 @@ import io.vertx.core.WorkerExecutor;
 import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.auth.ApiTokens;
+import io.zeroserve.host.cluster.ArtifactPeers;
+import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,7 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param storeExecutor runs store work (fsync, hashing, model checks) off the event loops
  * @param ready true once the store is loaded and the node serves; false again while it shuts down
  * @param tokens the API tokens; empty means no authentication (loopback only)
+ * @param calls places each inference call on this node or another
+ * @param artifactPeers moves model files between nodes
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
                            FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
-                           ApiTokens tokens) {}
+                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers) {}

@@ -3,18 +3,34 @@ package io.zeroserve.host;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.cluster.NodeInfo;
+import io.zeroserve.cluster.ReplicaLocation;
+import io.zeroserve.cluster.hazelcast.HazelcastClusterState;
+import io.zeroserve.cluster.hazelcast.HazelcastConfigs;
+import io.zeroserve.cluster.local.InMemoryCluster;
 import io.zeroserve.examples.ExampleModels;
 import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionRecord;
+import io.zeroserve.functions.FunctionVersion;
 import io.zeroserve.functions.onnx.OnnxRuntime;
 import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.functions.replica.ReplicaState;
 import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.auth.ApiTokens;
+import io.zeroserve.host.cluster.ArtifactPeers;
+import io.zeroserve.host.cluster.ClusterReplication;
 import io.zeroserve.host.control.ReplicaControlLoop;
 import io.zeroserve.host.http.HttpVerticle;
+import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.invoke.FunctionInvoker;
+import io.zeroserve.host.invoke.LocalCalls;
+import io.zeroserve.scheduler.WarmFirstPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,16 +55,51 @@ public final class ZeroserveNode {
    */
   private static final int REPLICA_PARALLELISM = 1;
 
+  /** How often a node repairs what cluster listeners may have missed. */
+  private static final long RECONCILE_PERIOD_MS = 5_000;
+
   private final Vertx vertx;
   private final NodeOptions options;
+  private final ClusterState cluster;
+  private final boolean ownsVertx;
   private NodeServices services;
+  private CallRouter calls;
+  private long reconcileTimer = -1;
   private ReplicaControlLoop controlLoop;
   private WorkerExecutor inferenceExecutor;
   private int httpPort;
 
-  public ZeroserveNode(Vertx vertx, NodeOptions options) {
+  private ZeroserveNode(Vertx vertx, NodeOptions options, ClusterState cluster, boolean ownsVertx) {
     this.vertx = vertx;
     this.options = options;
+    this.cluster = cluster;
+    this.ownsVertx = ownsVertx;
+  }
+
+  /**
+   * A node alone on a Vert.x without a cluster manager, sharing state with nobody: for tests of one
+   * node's HTTP behaviour. Real nodes, alone or not, start with {@link #launch}.
+   */
+  public ZeroserveNode(Vertx vertx, NodeOptions options) {
+    this(vertx, options, new InMemoryCluster().join(), false);
+  }
+
+  /**
+   * Starts a node the way {@code Main} does: a Hazelcast member joining the cluster in the options
+   * (alone if it names no other member), a clustered Vert.x over it, then the node. {@link #close}
+   * undoes all of it.
+   */
+  public static Future<ZeroserveNode> launch(NodeOptions options) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.forNode(options.cluster()));
+    VertxOptions vertxOptions = new VertxOptions()
+        // Model loads and fsyncs run on workers and may take a while; warn only when they are really stuck.
+        .setMaxWorkerExecuteTime(10).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
+        .setEventBusOptions(new EventBusOptions().setHost(options.cluster().clusterHost()).setPort(0));
+    return Vertx.builder().with(vertxOptions).withClusterManager(manager).buildClustered().compose(vertx -> {
+      ZeroserveNode node = new ZeroserveNode(vertx, options,
+          new HazelcastClusterState(manager.getHazelcastInstance()), true);
+      return node.start().recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
+    });
   }
 
   public Future<ZeroserveNode> start() {
@@ -63,23 +114,45 @@ public final class ZeroserveNode {
     }
     return storeExecutor.executeBlocking(() -> {
           OnnxRuntime.environment(); // load the native library now, not on the first request
-          FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(), options.maxFunctions());
+          FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(), options.maxFunctions(),
+              new ClusterReplication(cluster));
           registry.load();
           registry.problems().forEach(p -> LOG.severe("store problem: " + p.path() + ": " + p.message()));
           return registry;
         })
         .map(registry -> {
-          LocalReplicas replicas = new LocalReplicas(vertx, registry.artifacts(), inferenceExecutor,
+          WorkerExecutor clusterExecutor = vertx.createSharedWorkerExecutor("zs-cluster", 1);
+          ArtifactPeers peers = new ArtifactPeers(vertx, cluster, registry.artifacts(), storeExecutor);
+          registry.beforeRecordSaved(peers::replicate);
+          LocalReplicas replicas = new LocalReplicas(vertx, peers::verifiedArtifact, inferenceExecutor,
               SessionSettings.CPU, REPLICA_PARALLELISM,
               name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS));
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
+          calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
+              new WarmFirstPlacement());
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
-              tokens);
+              tokens, calls, peers);
+          publishReplicas(replicas, clusterExecutor);
+          // Records other nodes change reach this node's disk and cache; listeners are hints, so a
+          // periodic pass re-reads everything and repairs what a lost event missed.
+          cluster.onDocChanged(doc -> storeExecutor.executeBlocking(() -> {
+            registry.applyShared(ClusterReplication.shared(doc));
+            return null;
+          }, false));
+          reconcileTimer = vertx.setPeriodic(RECONCILE_PERIOD_MS, t -> clusterExecutor.executeBlocking(() -> {
+            cluster.reconcile();
+            cluster.all().forEach(doc -> registry.applyShared(ClusterReplication.shared(doc)));
+            pullMissingArtifacts(registry, peers);
+            return null;
+          }, false));
+          clusterExecutor.executeBlocking(() -> pullMissingArtifacts(registry, peers), false);
+          peers.start();
           controlLoop = new ReplicaControlLoop(vertx, registry, replicas, invoker);
           controlLoop.start(ReplicaControlLoop.DEFAULT_PERIOD_MS);
           return services;
         })
+        .compose(s -> calls.start())
         .compose(s -> options.examples() ? storeExecutor.executeBlocking(this::deployExamples) : Future.succeededFuture())
         .compose(v -> {
           HttpVerticle[] first = new HttpVerticle[1];
@@ -95,6 +168,11 @@ public final class ZeroserveNode {
                     new DeploymentOptions().setInstances(instances - 1));
           });
         })
+        .compose(id -> storeExecutor.executeBlocking(() -> {
+          cluster.registerNode(new NodeInfo(cluster.localNodeId(), options.httpHost(), httpPort,
+              System.currentTimeMillis(), false));
+          return id;
+        }))
         .map(id -> {
           services.ready().set(true);
           LOG.info("Zeroserve node serving http://" + options.httpHost() + ":" + httpPort
@@ -153,14 +231,67 @@ public final class ZeroserveNode {
     return null;
   }
 
-  /** Stops serving: readiness goes false, replicas drain and unload. */
+  /**
+   * Copies every artifact this node's records name but its store lacks. Every node then holds every
+   * version, so a model outlives any one node, including one deployed while its node was alone;
+   * disk is traded for that. A deploy itself waits only for the first copy elsewhere.
+   */
+  private static Void pullMissingArtifacts(FunctionRegistry registry, ArtifactPeers peers) {
+    for (FunctionRecord f : registry.list()) {
+      for (FunctionVersion v : f.versions()) {
+        if (!registry.artifacts().contains(v.sha256())) {
+          try {
+            peers.verifiedArtifact(v.sha256());
+          } catch (RuntimeException e) {
+            LOG.fine("cannot copy " + f.name() + " v" + v.version() + " here yet: " + e.getMessage());
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The replica directory follows this node's replicas: READY ones are routable from every node. */
+  private void publishReplicas(LocalReplicas replicas, WorkerExecutor clusterExecutor) {
+    replicas.onRoutingChange((id, routable) -> clusterExecutor.executeBlocking(() -> {
+      String clusterWideId = cluster.localNodeId() + "/" + id; // replica numbers count per node
+      if (routable) {
+        cluster.putReplica(new ReplicaLocation(clusterWideId, cluster.localNodeId(), id.function(), id.version(),
+            ReplicaState.READY.name(), System.currentTimeMillis()));
+      } else {
+        cluster.removeReplica(clusterWideId);
+      }
+      return null;
+    }, false));
+  }
+
+  /** Stops serving: readiness goes false, other nodes stop routing here, replicas drain and unload. */
   public Future<Void> stop() {
     if (services == null) {
       return Future.succeededFuture();
     }
     services.ready().set(false);
     controlLoop.stop();
-    return services.replicas().unloadAll();
+    vertx.cancelTimer(reconcileTimer);
+    return services.storeExecutor().executeBlocking(() -> {
+          cluster.markLeaving(cluster.localNodeId());
+          return null;
+        }, false)
+        .transform(ignored -> calls.stop())
+        .transform(ignored -> services.replicas().unloadAll());
+  }
+
+  /** Stops the node, then leaves the cluster and closes Vert.x when this node started them. */
+  public Future<Void> close() {
+    return stop().transform(ignored -> ownsVertx ? vertx.close() : Future.succeededFuture());
+  }
+
+  public String nodeId() {
+    return cluster.localNodeId();
+  }
+
+  public ClusterState cluster() {
+    return cluster;
   }
 
   public int httpPort() {

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.zeroserve.host.NodeServices;
 import io.zeroserve.host.auth.AuthHandler;
+import io.zeroserve.host.cluster.ArtifactPeers;
 import io.zeroserve.host.auth.AuthHandler.Need;
 
 /** The node's HTTP routes, as a table. Handlers live in {@link ManagementApi} and {@link InferenceApi}. */
@@ -51,6 +52,9 @@ public final class HttpApi {
     router.post("/v2/repository/index").handler(anyToken).handler(smallBody).handler(repository::index);
     router.post("/v2/repository/models/:name/load").handler(admin).handler(smallBody).handler(repository::load);
     router.post("/v2/repository/models/:name/unload").handler(admin).handler(smallBody).handler(repository::unload);
+
+    // Between nodes: model files by content hash, for replication and for loading a version a node lacks.
+    router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(services.artifactPeers()::serve);
 
     router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()

@@ -31,6 +31,16 @@ public final class HttpErrors {
     };
   }
 
+  /** The reason behind a status another node answered with; the inverse of {@link #status}. */
+  public static Reason reason(int status) {
+    for (Reason r : Reason.values()) {
+      if (status(r) == status) {
+        return r;
+      }
+    }
+    return Reason.UNAVAILABLE;
+  }
+
   /** Answers a failure; unexpected ones are logged with their stack and answered 500. */
   public static void respond(RoutingContext ctx, Throwable failure) {
     int status;

@@ -7,16 +7,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.FunctionRecord;
 import io.zeroserve.functions.FunctionVersion;
-import io.zeroserve.functions.InferenceRequest;
-import io.zeroserve.functions.Tensor;
-import io.zeroserve.functions.codec.DecodeLimits;
-import io.zeroserve.functions.codec.EncodedResponse;
-import io.zeroserve.functions.codec.PlainJsonCodec;
-import io.zeroserve.functions.codec.V2Codec;
 import io.zeroserve.functions.replica.InferenceCall;
 import io.zeroserve.host.NodeServices;
+import io.zeroserve.host.invoke.CallRouter;
+import io.zeroserve.host.invoke.EncodedCall;
 import io.zeroserve.host.invoke.FunctionInvoker;
-import java.util.List;
 
 /** The Open Inference Protocol endpoints and the plain JSON invoke. */
 final class InferenceApi {
@@ -28,12 +23,12 @@ final class InferenceApi {
 
   private final NodeServices services;
   private final FunctionInvoker invoker;
-  private final V2Codec v2 = new V2Codec(DecodeLimits.DEFAULTS);
-  private final PlainJsonCodec plain = new PlainJsonCodec(DecodeLimits.DEFAULTS);
+  private final CallRouter calls;
 
   InferenceApi(NodeServices services) {
     this.services = services;
     this.invoker = services.invoker();
+    this.calls = services.calls();
   }
 
   void serverMetadata(RoutingContext ctx) {
@@ -85,65 +80,37 @@ final class InferenceApi {
   }
 
   void infer(RoutingContext ctx) {
-    long arrival = System.nanoTime();
-    InferenceRequest request;
-    String name;
-    Integer version;
-    try {
-      name = ManagementApi.name(ctx);
-      version = version(ctx, name);
-      invoker.resolve(name, version); // an unknown function is a 404 whatever the body holds
-      request = v2.decodeRequest(bodyOf(ctx), headerLength(ctx));
-    } catch (FunctionException e) {
-      HttpErrors.respond(ctx, e);
-      return;
-    }
-    invoker.invoke(name, version, request, arrival, cancelOnClose(ctx)).onComplete(ar -> {
-      if (ar.failed()) {
-        HttpErrors.respond(ctx, ar.cause());
-        return;
-      }
-      EncodedResponse encoded;
-      try {
-        encoded = v2.encodeResponse(ar.result(), request);
-      } catch (RuntimeException e) {
-        HttpErrors.respond(ctx, e);
-        return;
-      }
-      if (encoded.jsonHeaderLength() >= 0) {
-        ctx.response().putHeader("content-type", "application/octet-stream")
-            .putHeader(HEADER_LENGTH, String.valueOf(encoded.jsonHeaderLength()));
-      } else {
-        ctx.response().putHeader("content-type", "application/json");
-      }
-      ctx.response().end(encoded.body());
-    });
+    call(ctx, EncodedCall.Protocol.V2);
   }
 
   void invokePlain(RoutingContext ctx) {
+    call(ctx, EncodedCall.Protocol.PLAIN);
+  }
+
+  private void call(RoutingContext ctx, EncodedCall.Protocol protocol) {
     long arrival = System.nanoTime();
-    InferenceRequest request;
-    String name;
+    EncodedCall call;
     try {
-      name = ManagementApi.name(ctx);
-      FunctionVersion v = invoker.resolve(name, null);
-      List<Tensor> inputs = plain.decodeInputs(bodyOf(ctx), v.signature());
-      request = InferenceRequest.of(inputs);
+      String name = ManagementApi.name(ctx);
+      Integer version = protocol == EncodedCall.Protocol.V2 ? version(ctx, name) : null;
+      Buffer body = ctx.body().buffer();
+      call = new EncodedCall(protocol, name, version, body == null ? Buffer.buffer() : body,
+          protocol == EncodedCall.Protocol.V2 ? headerLength(ctx) : -1, arrival, cancelOnClose(ctx));
     } catch (FunctionException e) {
       HttpErrors.respond(ctx, e);
       return;
     }
-    invoker.invoke(name, null, request, arrival, cancelOnClose(ctx)).onComplete(ar -> {
+    calls.invoke(call).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.respond(ctx, ar.cause());
         return;
       }
-      try {
-        Buffer body = plain.encodeOutputs(ar.result().outputs());
-        ctx.response().putHeader("content-type", "application/json").end(body);
-      } catch (RuntimeException e) {
-        HttpErrors.respond(ctx, e);
+      EncodedCall.Answer answer = ar.result();
+      ctx.response().putHeader("content-type", answer.contentType());
+      if (answer.jsonHeaderLength() >= 0) {
+        ctx.response().putHeader(HEADER_LENGTH, String.valueOf(answer.jsonHeaderLength()));
       }
+      ctx.response().end(answer.body());
     });
   }
 
@@ -152,14 +119,6 @@ final class InferenceApi {
     InferenceCall.Cancellation cancellation = new InferenceCall.Cancellation();
     ctx.response().closeHandler(v -> cancellation.cancel());
     return cancellation;
-  }
-
-  private static Buffer bodyOf(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      throw FunctionException.badRequest("the request has no body; send a JSON inference request");
-    }
-    return body;
   }
 
   private static Integer version(RoutingContext ctx, String name) {

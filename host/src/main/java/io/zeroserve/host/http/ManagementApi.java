@@ -87,21 +87,30 @@ final class ManagementApi {
         });
   }
 
-  /** Answers a failed upload; if the client is still sending, the connection is closed after the answer. */
+  /** How long a refused upload's remaining body is read and discarded before the connection is cut. */
+  private static final long DRAIN_TIMEOUT_MS = 2_000;
+
+  /**
+   * Answers a failed upload. A client still sending is not cut off at once, which would make it see
+   * a reset instead of the answer: the rest of its body is read and discarded for a short while,
+   * and the connection is closed only if it goes on longer.
+   */
   private static void rejectUpload(RoutingContext ctx, Throwable e) {
-    boolean stillSending = !ctx.request().isEnded();
-    if (stillSending) {
-      ctx.response().putHeader("connection", "close");
+    var request = ctx.request();
+    if (!request.isEnded()) {
+      long timer = ctx.vertx().setTimer(DRAIN_TIMEOUT_MS, t -> request.connection().close());
+      request.handler(chunk -> { });
+      request.exceptionHandler(ignored -> { });
+      request.endHandler(v -> ctx.vertx().cancelTimer(timer));
+      request.resume();
     }
     HttpErrors.respond(ctx, e);
-    if (stillSending) {
-      ctx.response().endHandler(v -> ctx.request().connection().close());
-    }
   }
 
   void configure(RoutingContext ctx) {
     run(ctx, () -> {
-      Object body = ctx.body().length() == 0 ? new JsonObject() : io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+      io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+      Object body = raw == null || raw.length() == 0 ? new JsonObject() : io.vertx.core.json.Json.decodeValue(raw);
       if (!(body instanceof JsonObject config)) {
         throw FunctionException.badRequest("the config must be a JSON object");
       }

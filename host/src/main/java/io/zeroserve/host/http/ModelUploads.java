@@ -73,7 +73,7 @@ final class ModelUploads {
         case "model" -> {
           if (model[0] != null) {
             result.tryFail(FunctionException.badRequest("multipart upload has more than one 'model' part"));
-            upload.pause();
+            upload.handler(chunk -> { }); // discarded; the refusal bounds how long
             return;
           }
           model[0] = toFile(ctx, upload, target).onFailure(result::tryFail);
@@ -82,7 +82,7 @@ final class ModelUploads {
         default -> {
           result.tryFail(FunctionException.badRequest("unknown multipart part '" + upload.name()
               + "'; expected 'model' and optionally 'config'"));
-          upload.pause();
+          upload.handler(chunk -> { }); // discarded; the refusal bounds how long
         }
       }
     });
@@ -148,7 +148,7 @@ final class ModelUploads {
     in.handler(chunk -> {
       received[0] += chunk.length();
       if (received[0] > maxUploadBytes) {
-        in.pause();
+        in.handler(discard -> { }); // the rest is read and dropped for a bounded time by the refusal
         done.tryFail(tooLarge());
         return;
       }

@@ -1,0 +1,217 @@
+package io.zeroserve.host.invoke;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.cluster.NodeInfo;
+import io.zeroserve.cluster.ReplicaLocation;
+import io.zeroserve.functions.FunctionException;
+import io.zeroserve.functions.FunctionVersion;
+import io.zeroserve.functions.Reason;
+import io.zeroserve.functions.replica.InferenceCall;
+import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.functions.replica.ReplicaState;
+import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.host.http.HttpErrors;
+import io.zeroserve.scheduler.ClusterView;
+import io.zeroserve.scheduler.Placement;
+import io.zeroserve.scheduler.PlacementPolicy;
+import io.zeroserve.scheduler.PlacementRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Carries out placement for each call: runs it on this node, or forwards it, still encoded, over
+ * the event bus to the node that holds a READY replica. A forward that finds its node gone (no
+ * consumer, the node left the cluster, or it died mid-call) is retried once here, where a replica
+ * is loaded if need be: inference is idempotent, so the client sees latency, not an error.
+ * Thread-safe.
+ */
+public final class CallRouter {
+
+  static final String ADDRESS_PREFIX = "zeroserve.invoke.";
+  private static final Logger LOG = Logger.getLogger(CallRouter.class.getName());
+
+  private final Vertx vertx;
+  private final ClusterState cluster;
+  private final FunctionRegistry registry;
+  private final FunctionInvoker invoker;
+  private final LocalReplicas replicas;
+  private final LocalCalls local;
+  private final PlacementPolicy policy;
+  private final String self;
+  /** Forwards in flight, by target node, so that a node's death fails them at once. */
+  private final Map<String, Set<Promise<EncodedCall.Answer>>> inFlight = new ConcurrentHashMap<>();
+  private MessageConsumer<Buffer> consumer;
+
+  /** A forward that never reached a live replica: safe to run elsewhere. */
+  static final class NodeUnreachable extends RuntimeException {
+    NodeUnreachable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  public CallRouter(Vertx vertx, ClusterState cluster, FunctionRegistry registry, FunctionInvoker invoker,
+                    LocalReplicas replicas, LocalCalls local, PlacementPolicy policy) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    this.registry = registry;
+    this.invoker = invoker;
+    this.replicas = replicas;
+    this.local = local;
+    this.policy = policy;
+    this.self = cluster.localNodeId();
+  }
+
+  /** Starts taking calls other nodes forward here. */
+  public Future<Void> start() {
+    consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + self, this::serveForwarded);
+    cluster.onMembershipChanged(this::failForwardsToLostNodes);
+    return consumer.completion();
+  }
+
+  public Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  public Future<EncodedCall.Answer> invoke(EncodedCall call) {
+    FunctionVersion v;
+    try {
+      v = invoker.resolve(call.function(), call.version());
+    } catch (FunctionException e) {
+      return Future.failedFuture(e);
+    }
+    EncodedCall pinned = call.withVersion(v.version());
+    Placement placement = policy.place(new PlacementRequest(call.function(), v.version(), self),
+        view(call.function(), v.version()));
+    if (placement instanceof Placement.Route route && !route.nodeId().equals(self)) {
+      return forward(route.nodeId(), pinned).recover(e -> {
+        if (!(e instanceof NodeUnreachable) || call.cancellation().isCancelled()) {
+          return Future.failedFuture(e);
+        }
+        LOG.info("retrying " + call.function() + " here: " + e.getMessage());
+        return local.run(pinned);
+      });
+    }
+    if (placement instanceof Placement.NoCapacity none) {
+      return Future.failedFuture(FunctionException.unavailable(none.reason()));
+    }
+    return local.run(pinned);
+  }
+
+  private ClusterView view(String function, int version) {
+    List<String> nodes = new ArrayList<>();
+    for (NodeInfo n : cluster.nodes()) {
+      if (!n.leaving()) {
+        nodes.add(n.nodeId());
+      }
+    }
+    List<ClusterView.ReplicaView> ready = new ArrayList<>();
+    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
+      if (r.state() == ReplicaState.READY && r.id().function().equals(function) && r.id().version() == version) {
+        ready.add(new ClusterView.ReplicaView(r.id().toString(), self, r.outstanding()));
+      }
+    }
+    for (ReplicaLocation r : cluster.replicas(function, version)) {
+      if (!r.nodeId().equals(self) && nodes.contains(r.nodeId()) && ReplicaState.READY.name().equals(r.state())) {
+        ready.add(new ClusterView.ReplicaView(r.replicaId(), r.nodeId(), -1));
+      }
+    }
+    return new ClusterView(nodes, ready);
+  }
+
+  private Future<EncodedCall.Answer> forward(String node, EncodedCall call) {
+    long timeoutNanos = registry.find(call.function()).map(f -> f.config().timeout().toNanos())
+        .orElse(TimeUnit.SECONDS.toNanos(30));
+    long elapsed = System.nanoTime() - call.arrivalNanos();
+    long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos - elapsed));
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(remainingMs)
+        .addHeader("protocol", call.protocol().name())
+        .addHeader("function", call.function())
+        .addHeader("version", String.valueOf(call.version()))
+        .addHeader("header-length", String.valueOf(call.jsonHeaderLength()))
+        .addHeader("elapsed-nanos", String.valueOf(elapsed));
+    Promise<EncodedCall.Answer> answer = Promise.promise();
+    Set<Promise<EncodedCall.Answer>> forNode = inFlight.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
+    forNode.add(answer);
+    if (cluster.nodes().stream().noneMatch(n -> n.nodeId().equals(node))) {
+      answer.tryFail(new NodeUnreachable("node " + node + " left the cluster"));
+    }
+    vertx.eventBus().<Buffer>request(ADDRESS_PREFIX + node, call.body(), options).onComplete(ar -> {
+      forNode.remove(answer);
+      if (ar.succeeded()) {
+        Message<Buffer> reply = ar.result();
+        answer.tryComplete(new EncodedCall.Answer(reply.body(), reply.headers().get("content-type"),
+            Integer.parseInt(reply.headers().get("header-length"))));
+      } else {
+        answer.tryFail(failure(node, ar.cause()));
+      }
+    });
+    return answer.future();
+  }
+
+  private static Throwable failure(String node, Throwable cause) {
+    if (cause instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        return new FunctionException(HttpErrors.reason(re.failureCode()), re.getMessage());
+      }
+      if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return new NodeUnreachable("node " + node + " does not take calls");
+      }
+      return new FunctionException(Reason.TIMEOUT, "node " + node + " did not answer within the deadline");
+    }
+    return new NodeUnreachable("forward to node " + node + " failed: " + cause.getMessage());
+  }
+
+  private void failForwardsToLostNodes() {
+    Set<String> live = ConcurrentHashMap.newKeySet();
+    cluster.nodes().forEach(n -> live.add(n.nodeId()));
+    inFlight.forEach((node, promises) -> {
+      if (!live.contains(node)) {
+        for (Promise<EncodedCall.Answer> p : List.copyOf(promises)) {
+          p.tryFail(new NodeUnreachable("node " + node + " left the cluster during the call"));
+        }
+        inFlight.remove(node);
+      }
+    });
+  }
+
+  /** A call another node placed here: it runs here, never forwarded again. */
+  private void serveForwarded(Message<Buffer> message) {
+    EncodedCall call;
+    try {
+      var h = message.headers();
+      long arrival = System.nanoTime() - Long.parseLong(h.get("elapsed-nanos"));
+      call = new EncodedCall(EncodedCall.Protocol.valueOf(h.get("protocol")), h.get("function"),
+          Integer.valueOf(h.get("version")), message.body(), Integer.parseInt(h.get("header-length")), arrival,
+          new InferenceCall.Cancellation());
+    } catch (RuntimeException e) {
+      message.fail(400, "malformed forwarded call: " + e.getMessage());
+      return;
+    }
+    local.run(call).onComplete(ar -> {
+      if (ar.succeeded()) {
+        EncodedCall.Answer a = ar.result();
+        message.reply(a.body(), new DeliveryOptions().addHeader("content-type", a.contentType())
+            .addHeader("header-length", String.valueOf(a.jsonHeaderLength())));
+      } else if (ar.cause() instanceof FunctionException fe) {
+        message.fail(HttpErrors.status(fe.reason()), fe.getMessage());
+      } else {
+        LOG.warning("forwarded call to " + call.function() + " failed: " + ar.cause());
+        message.fail(500, "internal error on node " + self + ": " + ar.cause());
+      }
+    });
+  }
+}

@@ -1,0 +1,51 @@
+package io.zeroserve.host.invoke;
+
+import io.vertx.core.Future;
+import io.zeroserve.functions.FunctionException;
+import io.zeroserve.functions.FunctionVersion;
+import io.zeroserve.functions.InferenceRequest;
+import io.zeroserve.functions.codec.DecodeLimits;
+import io.zeroserve.functions.codec.EncodedResponse;
+import io.zeroserve.functions.codec.PlainJsonCodec;
+import io.zeroserve.functions.codec.V2Codec;
+
+/**
+ * Runs an encoded call on this node: decode, invoke, encode. The HTTP handlers use it for requests
+ * placed here, and the event-bus consumer for requests other nodes forward. Thread-safe.
+ */
+public final class LocalCalls {
+
+  private final FunctionInvoker invoker;
+  private final V2Codec v2 = new V2Codec(DecodeLimits.DEFAULTS);
+  private final PlainJsonCodec plain = new PlainJsonCodec(DecodeLimits.DEFAULTS);
+
+  public LocalCalls(FunctionInvoker invoker) {
+    this.invoker = invoker;
+  }
+
+  public Future<EncodedCall.Answer> run(EncodedCall call) {
+    InferenceRequest request;
+    try {
+      if (call.body().length() == 0) {
+        throw FunctionException.badRequest("the request has no body; send a JSON "
+            + (call.protocol() == EncodedCall.Protocol.V2 ? "inference request" : "object of inputs"));
+      }
+      FunctionVersion v = invoker.resolve(call.function(), call.version()); // 404 before the body is read
+      request = call.protocol() == EncodedCall.Protocol.V2
+          ? v2.decodeRequest(call.body(), call.jsonHeaderLength())
+          : InferenceRequest.of(plain.decodeInputs(call.body(), v.signature()));
+    } catch (FunctionException e) {
+      return Future.failedFuture(e);
+    }
+    return invoker.invoke(call.function(), call.version(), request, call.arrivalNanos(), call.cancellation())
+        .map(response -> {
+          if (call.protocol() == EncodedCall.Protocol.PLAIN) {
+            return new EncodedCall.Answer(plain.encodeOutputs(response.outputs()), "application/json", -1);
+          }
+          EncodedResponse encoded = v2.encodeResponse(response, request);
+          return new EncodedCall.Answer(encoded.body(),
+              encoded.jsonHeaderLength() >= 0 ? "application/octet-stream" : "application/json",
+              encoded.jsonHeaderLength());
+        });
+  }
+}
