@@ -6,6 +6,7 @@ import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.cluster.ArtifactPeers;
 import io.zeroserve.host.invoke.CallRouter;
+import io.zeroserve.host.metrics.NodeMetrics;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param tokens the API tokens; empty means no authentication (loopback only)
  * @param calls places each inference call on this node or another
  * @param artifactPeers moves model files between nodes
+ * @param metrics the node's meters, scraped at /metrics
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
                            FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
-                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers) {}
+                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics) {}

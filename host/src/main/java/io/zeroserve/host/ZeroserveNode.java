@@ -5,7 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.zeroserve.cluster.ClusterState;
 import io.zeroserve.cluster.NodeInfo;
@@ -30,6 +33,7 @@ import io.zeroserve.host.http.HttpVerticle;
 import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import io.zeroserve.host.invoke.LocalCalls;
+import io.zeroserve.host.metrics.NodeMetrics;
 import io.zeroserve.scheduler.WarmFirstPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +66,8 @@ public final class ZeroserveNode {
   private final NodeOptions options;
   private final ClusterState cluster;
   private final boolean ownsVertx;
+  private final NodeMetrics metrics;
+  private long metricsTimer = -1;
   private NodeServices services;
   private CallRouter calls;
   private long reconcileTimer = -1;
@@ -69,11 +75,13 @@ public final class ZeroserveNode {
   private WorkerExecutor inferenceExecutor;
   private int httpPort;
 
-  private ZeroserveNode(Vertx vertx, NodeOptions options, ClusterState cluster, boolean ownsVertx) {
+  private ZeroserveNode(Vertx vertx, NodeOptions options, ClusterState cluster, boolean ownsVertx,
+                        PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.options = options;
     this.cluster = cluster;
     this.ownsVertx = ownsVertx;
+    this.metrics = new NodeMetrics(registry);
   }
 
   /**
@@ -81,7 +89,7 @@ public final class ZeroserveNode {
    * node's HTTP behaviour. Real nodes, alone or not, start with {@link #launch}.
    */
   public ZeroserveNode(Vertx vertx, NodeOptions options) {
-    this(vertx, options, new InMemoryCluster().join(), false);
+    this(vertx, options, new InMemoryCluster().join(), false, NodeMetrics.newRegistry());
   }
 
   /**
@@ -91,13 +99,16 @@ public final class ZeroserveNode {
    */
   public static Future<ZeroserveNode> launch(NodeOptions options) {
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastConfigs.forNode(options.cluster()));
+    PrometheusMeterRegistry registry = NodeMetrics.newRegistry();
     VertxOptions vertxOptions = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
         // Model loads and fsyncs run on workers and may take a while; warn only when they are really stuck.
         .setMaxWorkerExecuteTime(10).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
         .setEventBusOptions(new EventBusOptions().setHost(options.cluster().clusterHost()).setPort(0));
-    return Vertx.builder().with(vertxOptions).withClusterManager(manager).buildClustered().compose(vertx -> {
+    return Vertx.builder().with(vertxOptions).withClusterManager(manager)
+        .withMetrics(new MicrometerMetricsFactory(registry)).buildClustered().compose(vertx -> {
       ZeroserveNode node = new ZeroserveNode(vertx, options,
-          new HazelcastClusterState(manager.getHazelcastInstance()), true);
+          new HazelcastClusterState(manager.getHazelcastInstance()), true, registry);
       return node.start().recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
     });
   }
@@ -130,9 +141,11 @@ public final class ZeroserveNode {
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
           calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
-              new WarmFirstPlacement());
+              new WarmFirstPlacement(), metrics);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
-              tokens, calls, peers);
+              tokens, calls, peers, metrics);
+          replicas.metrics(metrics);
+          metricsTimer = vertx.setPeriodic(1_000, t -> metrics.refresh(replicas, registry));
           publishReplicas(replicas, clusterExecutor);
           // Records other nodes change reach this node's disk and cache; listeners are hints, so a
           // periodic pass re-reads everything and repairs what a lost event missed.
@@ -273,6 +286,7 @@ public final class ZeroserveNode {
     services.ready().set(false);
     controlLoop.stop();
     vertx.cancelTimer(reconcileTimer);
+    vertx.cancelTimer(metricsTimer);
     return services.storeExecutor().executeBlocking(() -> {
           cluster.markLeaving(cluster.localNodeId());
           return null;

@@ -40,6 +40,7 @@ public final class FunctionVerticle extends VerticleBase {
   private final int parallelism;
   private final Supplier<FunctionConfig> config;
   private final BatchPolicy batchPolicy = new BatchPolicy();
+  private volatile ReplicaMetrics metrics = ReplicaMetrics.NONE;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final AtomicInteger outstanding = new AtomicInteger();
@@ -89,9 +90,11 @@ public final class FunctionVerticle extends VerticleBase {
             loadNanos = System.nanoTime() - begin;
             lastActivityNanos = System.nanoTime();
             state = ReplicaState.READY;
+            metrics.loaded(id, loadNanos);
           } else {
             failure = ar.cause().getMessage();
             state = ReplicaState.FAILED;
+            metrics.loadFailed(id);
           }
         });
   }
@@ -120,6 +123,11 @@ public final class FunctionVerticle extends VerticleBase {
 
   public ReplicaId id() {
     return id;
+  }
+
+  /** Where this replica reports; set before it is deployed. */
+  void metrics(ReplicaMetrics sink) {
+    this.metrics = sink;
   }
 
   public ReplicaState state() {
@@ -252,7 +260,14 @@ public final class FunctionVerticle extends VerticleBase {
 
   private void run(List<Pending> batch) {
     running++;
-    lastActivityNanos = System.nanoTime();
+    long started = System.nanoTime();
+    lastActivityNanos = started;
+    long rows = 0;
+    for (Pending p : batch) {
+      metrics.queued(id, started - p.queuedNanos());
+      rows += p.call().rows();
+    }
+    long batchRows = rows;
     ModelSession s = session;
     List<InferenceCall> calls = batch.stream().map(Pending::call).toList();
     executor.<List<Object>>executeBlocking(() -> {
@@ -270,6 +285,7 @@ public final class FunctionVerticle extends VerticleBase {
         .onComplete(ar -> {
           running--;
           lastActivityNanos = System.nanoTime();
+          metrics.batch(id, batch.size(), batchRows, lastActivityNanos - started);
           for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             Object result = ar.succeeded() ? ar.result().get(i) : ar.cause();

@@ -46,6 +46,7 @@ public final class LocalReplicas {
   private final AtomicLong coldStarts = new AtomicLong();
   private final Map<VersionKey, Group> groups = new HashMap<>();
   private final Map<String, AtomicInteger> queuedByFunction = new ConcurrentHashMap<>();
+  private volatile ReplicaMetrics metrics = ReplicaMetrics.NONE;
   private final List<java.util.function.BiConsumer<ReplicaId, Boolean>> routingListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -148,6 +149,17 @@ public final class LocalReplicas {
     return result.future();
   }
 
+  /** Where replicas started from now on report their work. */
+  public void metrics(ReplicaMetrics sink) {
+    this.metrics = sink;
+  }
+
+  /** Requests of a function admitted but not yet started, on this node. */
+  public int queued(String function) {
+    AtomicInteger queued = queuedByFunction.get(function);
+    return queued == null ? 0 : queued.get();
+  }
+
   /**
    * Called with a replica's id and {@code true} when it becomes READY, {@code false} when it stops
    * taking requests (draining, unloaded, failed). Listeners must be quick; they run on Vert.x threads.
@@ -234,6 +246,7 @@ public final class LocalReplicas {
     ReplicaId id = new ReplicaId(key.function(), key.version(), replicaNumbers.incrementAndGet());
     FunctionVerticle replica = new FunctionVerticle(id, () -> artifacts.verifiedArtifact(group.version.sha256()), settings,
         executor, parallelism, () -> configs.apply(key.function()));
+    replica.metrics(metrics);
     group.loading++;
     group.replicas.add(replica);
     coldStarts.incrementAndGet();

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.zeroserve.host.NodeServices;
 import io.zeroserve.host.auth.AuthHandler;
 import io.zeroserve.host.cluster.ArtifactPeers;
@@ -52,6 +53,9 @@ public final class HttpApi {
     router.post("/v2/repository/index").handler(anyToken).handler(smallBody).handler(repository::index);
     router.post("/v2/repository/models/:name/load").handler(admin).handler(smallBody).handler(repository::load);
     router.post("/v2/repository/models/:name/unload").handler(admin).handler(smallBody).handler(repository::unload);
+
+    // Operations: Prometheus scrape (Vert.x, JVM and Zeroserve meters).
+    router.get("/metrics").handler(anyToken).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
 
     // Between nodes: model files by content hash, for replication and for loading a version a node lacks.
     router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(services.artifactPeers()::serve);

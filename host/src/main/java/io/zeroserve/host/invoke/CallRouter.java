@@ -51,6 +51,7 @@ public final class CallRouter {
   private final LocalReplicas replicas;
   private final LocalCalls local;
   private final PlacementPolicy policy;
+  private final CallMetrics metrics;
   private final String self;
   /** Forwards in flight, by target node, so that a node's death fails them at once. */
   private final Map<String, Set<Promise<EncodedCall.Answer>>> inFlight = new ConcurrentHashMap<>();
@@ -64,7 +65,7 @@ public final class CallRouter {
   }
 
   public CallRouter(Vertx vertx, ClusterState cluster, FunctionRegistry registry, FunctionInvoker invoker,
-                    LocalReplicas replicas, LocalCalls local, PlacementPolicy policy) {
+                    LocalReplicas replicas, LocalCalls local, PlacementPolicy policy, CallMetrics metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.registry = registry;
@@ -72,6 +73,7 @@ public final class CallRouter {
     this.replicas = replicas;
     this.local = local;
     this.policy = policy;
+    this.metrics = metrics;
     this.self = cluster.localNodeId();
   }
 
@@ -91,23 +93,38 @@ public final class CallRouter {
     try {
       v = invoker.resolve(call.function(), call.version());
     } catch (FunctionException e) {
+      metrics.finished(call.function(), 0, e, System.nanoTime() - call.arrivalNanos());
       return Future.failedFuture(e);
     }
-    EncodedCall pinned = call.withVersion(v.version());
-    Placement placement = policy.place(new PlacementRequest(call.function(), v.version(), self),
-        view(call.function(), v.version()));
+    return place(call.withVersion(v.version())).andThen(ar -> {
+      try {
+        metrics.finished(call.function(), v.version(), ar.cause(), System.nanoTime() - call.arrivalNanos());
+      } catch (RuntimeException e) {
+        LOG.warning("recording metrics failed: " + e); // a meter must never change an answer
+      }
+    });
+  }
+
+  private Future<EncodedCall.Answer> place(EncodedCall pinned) {
+    Placement placement = policy.place(new PlacementRequest(pinned.function(), pinned.version(), self),
+        view(pinned.function(), pinned.version()));
     if (placement instanceof Placement.Route route && !route.nodeId().equals(self)) {
+      metrics.placed("route_remote");
+      metrics.forwarded(false);
       return forward(route.nodeId(), pinned).recover(e -> {
-        if (!(e instanceof NodeUnreachable) || call.cancellation().isCancelled()) {
+        if (!(e instanceof NodeUnreachable) || pinned.cancellation().isCancelled()) {
           return Future.failedFuture(e);
         }
-        LOG.info("retrying " + call.function() + " here: " + e.getMessage());
+        LOG.info("retrying " + pinned.function() + " here: " + e.getMessage());
+        metrics.forwarded(true);
         return local.run(pinned);
       });
     }
     if (placement instanceof Placement.NoCapacity none) {
+      metrics.placed("no_capacity");
       return Future.failedFuture(FunctionException.unavailable(none.reason()));
     }
+    metrics.placed(placement instanceof Placement.Route ? "route_local" : "cold_start");
     return local.run(pinned);
   }
 
