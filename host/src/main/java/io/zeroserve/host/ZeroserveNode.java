@@ -133,7 +133,10 @@ public final class ZeroserveNode {
         })
         .map(registry -> {
           WorkerExecutor clusterExecutor = vertx.createSharedWorkerExecutor("zs-cluster", 1);
-          ArtifactPeers peers = new ArtifactPeers(vertx, cluster, registry.artifacts(), storeExecutor);
+          // Transfers have their own threads: a peer's fetch for our deploy must never queue behind
+          // that deploy on a full store pool (two nodes deploying at once would wait on each other).
+          WorkerExecutor fetchExecutor = vertx.createSharedWorkerExecutor("zs-artifact-fetch", 2, 10, TimeUnit.MINUTES);
+          ArtifactPeers peers = new ArtifactPeers(vertx, cluster, registry.artifacts(), fetchExecutor);
           registry.beforeRecordSaved(peers::replicate);
           LocalReplicas replicas = new LocalReplicas(vertx, peers::verifiedArtifact, inferenceExecutor,
               SessionSettings.CPU, REPLICA_PARALLELISM,
@@ -153,13 +156,22 @@ public final class ZeroserveNode {
             registry.applyShared(ClusterReplication.shared(doc));
             return null;
           }, false));
-          reconcileTimer = vertx.setPeriodic(RECONCILE_PERIOD_MS, t -> clusterExecutor.executeBlocking(() -> {
-            cluster.reconcile();
-            cluster.all().forEach(doc -> registry.applyShared(ClusterReplication.shared(doc)));
-            pullMissingArtifacts(registry, peers);
-            return null;
-          }, false));
-          clusterExecutor.executeBlocking(() -> pullMissingArtifacts(registry, peers), false);
+          AtomicBoolean reconciling = new AtomicBoolean();
+          AtomicBoolean pulling = new AtomicBoolean();
+          reconcileTimer = vertx.setPeriodic(RECONCILE_PERIOD_MS, t -> {
+            if (reconciling.compareAndSet(false, true)) { // a slow pass is skipped, not queued behind
+              clusterExecutor.executeBlocking(() -> {
+                cluster.reconcile();
+                cluster.all().forEach(doc -> registry.applyShared(ClusterReplication.shared(doc)));
+                repairReplicaDirectory(replicas);
+                return null;
+              }, false).onComplete(ar -> reconciling.set(false));
+            }
+            if (pulling.compareAndSet(false, true)) {
+              fetchExecutor.executeBlocking(() -> pullMissingArtifacts(registry, peers), false)
+                  .onComplete(ar -> pulling.set(false));
+            }
+          });
           peers.start();
           controlLoop = new ReplicaControlLoop(vertx, registry, replicas, invoker);
           controlLoop.start(ReplicaControlLoop.DEFAULT_PERIOD_MS);
@@ -182,7 +194,7 @@ public final class ZeroserveNode {
           });
         })
         .compose(id -> storeExecutor.executeBlocking(() -> {
-          cluster.registerNode(new NodeInfo(cluster.localNodeId(), options.httpHost(), httpPort,
+          cluster.registerNode(new NodeInfo(cluster.localNodeId(), advertisedHttpHost(), httpPort,
               System.currentTimeMillis(), false));
           return id;
         }))
@@ -268,7 +280,7 @@ public final class ZeroserveNode {
   private void publishReplicas(LocalReplicas replicas, WorkerExecutor clusterExecutor) {
     replicas.onRoutingChange((id, routable) -> clusterExecutor.executeBlocking(() -> {
       String clusterWideId = cluster.localNodeId() + "/" + id; // replica numbers count per node
-      if (routable) {
+      if (routable && replicas.isReady(id)) { // re-checked: it may have gone since the event
         cluster.putReplica(new ReplicaLocation(clusterWideId, cluster.localNodeId(), id.function(), id.version(),
             ReplicaState.READY.name(), System.currentTimeMillis()));
       } else {
@@ -276,6 +288,32 @@ public final class ZeroserveNode {
       }
       return null;
     }, false));
+  }
+
+  /** Makes this node's entries in the replica directory match its READY replicas, both ways. */
+  private void repairReplicaDirectory(LocalReplicas replicas) {
+    String self = cluster.localNodeId();
+    java.util.Set<String> published = new java.util.HashSet<>();
+    for (ReplicaLocation r : cluster.allReplicas()) {
+      if (r.nodeId().equals(self)) {
+        published.add(r.replicaId());
+      }
+    }
+    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
+      String id = self + "/" + r.id();
+      if (r.state() == ReplicaState.READY && !published.remove(id)) {
+        cluster.putReplica(new ReplicaLocation(id, self, r.id().function(), r.id().version(),
+            ReplicaState.READY.name(), System.currentTimeMillis()));
+      }
+    }
+    published.forEach(cluster::removeReplica); // announced, but no longer READY here
+  }
+
+  /** Where peers reach this node's HTTP API: a wildcard bind address is no address to fetch from. */
+  private String advertisedHttpHost() {
+    String host = options.httpHost();
+    boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return wildcard ? options.cluster().clusterHost() : host;
   }
 
   /** Stops serving: readiness goes false, other nodes stop routing here, replicas drain and unload. */

@@ -29,7 +29,7 @@ class MetricsHttpTest {
       String scrape = scrapeOnceGaugesRefreshed(node);
       assertEquals(3.0, value(scrape, "zeroserve_requests_total{function=\"iris\",outcome=\"success\",version=\"1\"}"));
       assertEquals(1.0, value(scrape, "zeroserve_requests_total{function=\"iris\",outcome=\"bad_request\",version=\"1\"}"));
-      assertEquals(1.0, value(scrape, "zeroserve_requests_total{function=\"nope\",outcome=\"not_found\",version=\"none\"}"));
+      assertEquals(1.0, value(scrape, "zeroserve_requests_total{function=\"unknown\",outcome=\"not_found\",version=\"none\"}"));
       assertEquals(1.0, value(scrape, "zeroserve_coldstarts_total{function=\"iris\",version=\"1\"}"));
       assertEquals(1.0, value(scrape, "zeroserve_scheduler_decisions_total{kind=\"cold_start\"}"));
       assertEquals(3.0, value(scrape, "zeroserve_scheduler_decisions_total{kind=\"route_local\"}"));

@@ -1,6 +1,7 @@
 package io.zeroserve.functions.replica;
 
 import io.zeroserve.functions.DataType;
+import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.Signature;
 import io.zeroserve.functions.Tensor;
 import io.zeroserve.functions.TensorSpec;
@@ -26,9 +27,13 @@ final class Batches {
         && signature.outputs().stream().allMatch(TensorSpec::hasDynamicBatch);
   }
 
-  /** Whether two calls can share a batch: the same inputs with the same dimensions past the first. */
+  /**
+   * Whether two calls can share a batch: the same inputs with the same dimensions past the first,
+   * and within each call one row count shared by every input (else slicing the outputs by rows
+   * would hand one call rows computed from another's inputs).
+   */
   static boolean compatible(InferenceCall a, InferenceCall b) {
-    if (!a.inputs().keySet().equals(b.inputs().keySet())) {
+    if (!a.inputs().keySet().equals(b.inputs().keySet()) || !uniformRows(a) || !uniformRows(b)) {
       return false;
     }
     for (Map.Entry<String, Tensor> e : a.inputs().entrySet()) {
@@ -37,6 +42,17 @@ final class Batches {
       if (x.length != y.length || !Arrays.equals(x, 1, x.length, y, 1, y.length)) {
         return false;
       }
+    }
+    return true;
+  }
+
+  private static boolean uniformRows(InferenceCall call) {
+    long rows = -1;
+    for (Tensor t : call.inputs().values()) {
+      if (t.shape().length == 0 || (rows >= 0 && t.shape()[0] != rows)) {
+        return false;
+      }
+      rows = t.shape()[0];
     }
     return true;
   }
@@ -86,6 +102,13 @@ final class Batches {
    * asked for none), in its order.
    */
   static List<List<Tensor>> split(List<InferenceCall> calls, List<String> outputNames, List<Tensor> outputs) {
+    long totalRows = calls.stream().mapToLong(InferenceCall::rows).sum();
+    for (Tensor out : outputs) {
+      if (out.shape().length == 0 || out.shape()[0] != totalRows) {
+        // Not row-aligned with the inputs (top-k, detections, ...): each call must run alone.
+        throw FunctionException.badRequest("output '" + out.name() + "' is not aligned with the batch's rows");
+      }
+    }
     List<List<Tensor>> perCall = new ArrayList<>(calls.size());
     long row = 0;
     for (InferenceCall c : calls) {

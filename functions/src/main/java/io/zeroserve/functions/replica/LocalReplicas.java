@@ -264,6 +264,7 @@ public final class LocalReplicas {
           }
         } else if (ar.succeeded()) {
           group.deploymentIds.put(replica, ar.result());
+          routingChanged(id, true); // under the monitor, so it is ordered before any later undeploy's "false"
           toComplete = group.firstReady;
           group.firstReady = null;
         } else {
@@ -276,8 +277,6 @@ public final class LocalReplicas {
       }
       if (orphaned) {
         vertx.undeploy(ar.result());
-      } else if (ar.succeeded()) {
-        routingChanged(id, true);
       }
       if (toComplete != null) {
         toComplete.tryComplete();
@@ -360,6 +359,12 @@ public final class LocalReplicas {
   /** Replica loads started since this node started: cold starts and scale-ups. */
   public long coldStarts() {
     return coldStarts.get();
+  }
+
+  /** Whether this replica is on this node and READY: publishers re-check before they announce it. */
+  public synchronized boolean isReady(ReplicaId id) {
+    Group g = groups.get(new VersionKey(id.function(), id.version()));
+    return g != null && g.replicas.stream().anyMatch(r -> r.id().equals(id) && r.state() == ReplicaState.READY);
   }
 
   /** Whether a READY replica of this version is on this node. */

@@ -342,6 +342,12 @@ public final class FunctionRegistry {
   private void deleteUnused(Set<String> candidates) {
     Set<String> inUse = functions.values().stream().flatMap(f -> f.versions().stream())
         .map(FunctionVersion::sha256).collect(Collectors.toSet());
+    // This node's cache may lag the cluster: a version another node just deployed may share the bytes.
+    for (RecordReplication.Shared doc : replication.all()) {
+      if (!doc.deleted()) {
+        FunctionRecord.fromJson(new JsonObject(doc.json())).versions().forEach(v -> inUse.add(v.sha256()));
+      }
+    }
     List<String> unused = new ArrayList<>(candidates);
     unused.removeAll(inUse);
     for (String sha : unused) {

@@ -80,7 +80,8 @@ public final class CallRouter {
   /** Starts taking calls other nodes forward here. */
   public Future<Void> start() {
     consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + self, this::serveForwarded);
-    cluster.onMembershipChanged(this::failForwardsToLostNodes);
+    // Listeners run on the cluster's event thread: the retries (decode, run) belong on Vert.x's.
+    cluster.onMembershipChanged(() -> vertx.runOnContext(v -> failForwardsToLostNodes()));
     return consumer.completion();
   }
 

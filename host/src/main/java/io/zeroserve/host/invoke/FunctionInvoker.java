@@ -60,6 +60,11 @@ public final class FunctionInvoker {
     FunctionVersion next = active.get();
     switching.put(function, old.get());
     replicas.load(function, next).onComplete(ar -> {
+      boolean stillActive = registry.find(function).flatMap(FunctionRecord::activeVersion)
+          .map(a -> a.version() == next.version()).orElse(false);
+      if (!stillActive) {
+        return; // a newer switch is under way; its own completion unpins
+      }
       switching.remove(function, old.get());
       FunctionVersion previous = registry.find(function).flatMap(r -> r.version(old.get())).orElse(null);
       if (ar.succeeded() && previous != null) {

@@ -106,7 +106,9 @@ public final class NodeMetrics implements ReplicaMetrics, CallMetrics {
   public void finished(String function, int version, Throwable failure, long nanos) {
     String outcome = failure == null ? "success"
         : failure instanceof FunctionException fe ? fe.reason().name().toLowerCase(Locale.ROOT) : "error";
-    Tags tags = Tags.of("function", function, "version", version < 1 ? "none" : String.valueOf(version));
+    // A client can name any function: unresolved calls share one tag so the registry stays bounded.
+    Tags tags = version < 1 ? Tags.of("function", "unknown", "version", "none")
+        : Tags.of("function", function, "version", String.valueOf(version));
     Counter.builder("zeroserve.requests").description("Inference requests by outcome")
         .tags(tags.and("outcome", outcome)).register(registry).increment();
     Timer.builder("zeroserve.request.duration").description("End-to-end latency of inference requests")
