@@ -71,6 +71,8 @@ public final class ZeroserveNode {
   private NodeServices services;
   private CallRouter calls;
   private long reconcileTimer = -1;
+  /** The member id this node last registered under; Hazelcast gives a new one after a split brain heals. */
+  private volatile String registeredAs;
   private ReplicaControlLoop controlLoop;
   private WorkerExecutor inferenceExecutor;
   private int httpPort;
@@ -161,6 +163,7 @@ public final class ZeroserveNode {
           reconcileTimer = vertx.setPeriodic(RECONCILE_PERIOD_MS, t -> {
             if (reconciling.compareAndSet(false, true)) { // a slow pass is skipped, not queued behind
               clusterExecutor.executeBlocking(() -> {
+                stayRegistered(peers);
                 cluster.reconcile();
                 cluster.all().forEach(doc -> registry.applyShared(ClusterReplication.shared(doc)));
                 repairReplicaDirectory(replicas);
@@ -196,6 +199,7 @@ public final class ZeroserveNode {
         .compose(id -> storeExecutor.executeBlocking(() -> {
           cluster.registerNode(new NodeInfo(cluster.localNodeId(), advertisedHttpHost(), httpPort,
               System.currentTimeMillis(), false));
+          registeredAs = cluster.localNodeId();
           return id;
         }))
         .map(id -> {
@@ -288,6 +292,29 @@ public final class ZeroserveNode {
       }
       return null;
     }, false));
+  }
+
+  /**
+   * Keeps this node findable: after a split brain heals the member has a new id and the survivors
+   * have removed the old one's entries, so it listens and registers again under the new id (its
+   * replicas follow in {@link #repairReplicaDirectory}). Blocking; runs on the cluster executor.
+   */
+  private void stayRegistered(ArtifactPeers peers) {
+    String self = cluster.localNodeId();
+    if (registeredAs == null || services == null || !services.ready().get()) {
+      return; // not registered yet, or leaving: nothing to keep
+    }
+    if (!self.equals(registeredAs)) {
+      LOG.warning("this node's cluster id changed from " + registeredAs + " to " + self + "; registering again");
+      registeredAs = self;
+      vertx.runOnContext(v -> {
+        calls.rebind();
+        peers.rebind();
+      });
+    }
+    if (cluster.nodes().stream().noneMatch(n -> n.nodeId().equals(self))) {
+      cluster.registerNode(new NodeInfo(self, advertisedHttpHost(), httpPort, System.currentTimeMillis(), false));
+    }
   }
 
   /** Makes this node's entries in the replica directory match its READY replicas, both ways. */

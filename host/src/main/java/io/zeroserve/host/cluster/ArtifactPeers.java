@@ -51,9 +51,19 @@ public final class ArtifactPeers {
     this.executor = executor;
   }
 
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
+
   /** Lets peers ask this node to fetch an artifact from them. */
   public void start() {
-    vertx.eventBus().<JsonObject>consumer(FETCH_ADDRESS_PREFIX + cluster.localNodeId(), message -> {
+    rebind();
+  }
+
+  /** Listens under this node's current id; called again when the id changes (a healed split brain). */
+  public void rebind() {
+    if (consumer != null) {
+      consumer.unregister();
+    }
+    consumer = vertx.eventBus().<JsonObject>consumer(FETCH_ADDRESS_PREFIX + cluster.localNodeId(), message -> {
       String sha = message.body().getString("sha256");
       String from = message.body().getString("from");
       executor.executeBlocking(() -> {

@@ -52,7 +52,6 @@ public final class CallRouter {
   private final LocalCalls local;
   private final PlacementPolicy policy;
   private final CallMetrics metrics;
-  private final String self;
   /** Forwards in flight, by target node, so that a node's death fails them at once. */
   private final Map<String, Set<Promise<EncodedCall.Answer>>> inFlight = new ConcurrentHashMap<>();
   private MessageConsumer<Buffer> consumer;
@@ -74,15 +73,25 @@ public final class CallRouter {
     this.local = local;
     this.policy = policy;
     this.metrics = metrics;
-    this.self = cluster.localNodeId();
   }
 
   /** Starts taking calls other nodes forward here. */
   public Future<Void> start() {
-    consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + self, this::serveForwarded);
     // Listeners run on the cluster's event thread: the retries (decode, run) belong on Vert.x's.
     cluster.onMembershipChanged(() -> vertx.runOnContext(v -> failForwardsToLostNodes()));
-    return consumer.completion();
+    return rebind();
+  }
+
+  /**
+   * Listens at this node's address under its current id. The id changes when the member rejoins
+   * after a split brain; the node then calls this again.
+   */
+  public Future<Void> rebind() {
+    Future<Void> previous = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return previous.transform(ignored -> {
+      consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + cluster.localNodeId(), this::serveForwarded);
+      return consumer.completion();
+    });
   }
 
   public Future<Void> stop() {
@@ -107,6 +116,7 @@ public final class CallRouter {
   }
 
   private Future<EncodedCall.Answer> place(EncodedCall pinned) {
+    String self = cluster.localNodeId();
     Placement placement = policy.place(new PlacementRequest(pinned.function(), pinned.version(), self),
         view(pinned.function(), pinned.version()));
     if (placement instanceof Placement.Route route && !route.nodeId().equals(self)) {
@@ -130,6 +140,7 @@ public final class CallRouter {
   }
 
   private ClusterView view(String function, int version) {
+    String self = cluster.localNodeId();
     List<String> nodes = new ArrayList<>();
     for (NodeInfo n : cluster.nodes()) {
       if (!n.leaving()) {
@@ -228,7 +239,7 @@ public final class CallRouter {
         message.fail(HttpErrors.status(fe.reason()), fe.getMessage());
       } else {
         LOG.warning("forwarded call to " + call.function() + " failed: " + ar.cause());
-        message.fail(500, "internal error on node " + self + ": " + ar.cause());
+        message.fail(500, "internal error on node " + cluster.localNodeId() + ": " + ar.cause());
       }
     });
   }
