@@ -42,13 +42,13 @@ class MetricsHttpTest {
     }
   }
 
-  /** The gauges are re-read every second: wait for a scrape that shows the replica. */
+  /** The gauges are re-read every second: wait for a scrape that shows the replica READY. */
   private static String scrapeOnceGaugesRefreshed(NodeFixture node) throws InterruptedException {
     long end = System.nanoTime() + 10_000_000_000L;
     String scrape;
     do {
       scrape = node.get("/metrics").body().toString();
-      if (scrape.contains("zeroserve_replicas{")) {
+      if (scrape.contains("zeroserve_replicas{function=\"iris\",state=\"ready\"")) { // not a refresh taken mid-load
         return scrape;
       }
       Thread.sleep(100);

@@ -18,6 +18,7 @@ public final class HttpApi {
 
   public static Router router(Vertx vertx, NodeServices services) {
     Router router = Router.router(vertx);
+    router.route().handler(new RequestIds());
     ManagementApi functions = new ManagementApi(services);
     InferenceApi inference = new InferenceApi(services);
     RepositoryApi repository = new RepositoryApi(services);

@@ -54,7 +54,8 @@ public final class HttpErrors {
     } else {
       status = 500;
       message = "internal error: " + failure;
-      LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), failure);
+      LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " " + ctx.request().path()
+          + " (request " + RequestIds.of(ctx) + ")", failure);
     }
     respond(ctx, status, message);
   }

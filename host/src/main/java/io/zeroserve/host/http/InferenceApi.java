@@ -95,7 +95,8 @@ final class InferenceApi {
       Integer version = protocol == EncodedCall.Protocol.V2 ? version(ctx, name) : null;
       Buffer body = ctx.body().buffer();
       call = new EncodedCall(protocol, name, version, body == null ? Buffer.buffer() : body,
-          protocol == EncodedCall.Protocol.V2 ? headerLength(ctx) : -1, arrival, cancelOnClose(ctx));
+          protocol == EncodedCall.Protocol.V2 ? headerLength(ctx) : -1, arrival, cancelOnClose(ctx),
+          RequestIds.of(ctx));
     } catch (FunctionException e) {
       HttpErrors.respond(ctx, e);
       return;

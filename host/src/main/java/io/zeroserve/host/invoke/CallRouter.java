@@ -126,7 +126,7 @@ public final class CallRouter {
         if (!(e instanceof NodeUnreachable) || pinned.cancellation().isCancelled()) {
           return Future.failedFuture(e);
         }
-        LOG.info("retrying " + pinned.function() + " here: " + e.getMessage());
+        LOG.info("retrying " + pinned.function() + " here (request " + pinned.requestId() + "): " + e.getMessage());
         metrics.forwarded(true);
         return local.run(pinned);
       });
@@ -171,7 +171,8 @@ public final class CallRouter {
         .addHeader("function", call.function())
         .addHeader("version", String.valueOf(call.version()))
         .addHeader("header-length", String.valueOf(call.jsonHeaderLength()))
-        .addHeader("elapsed-nanos", String.valueOf(elapsed));
+        .addHeader("elapsed-nanos", String.valueOf(elapsed))
+        .addHeader("request-id", call.requestId());
     Promise<EncodedCall.Answer> answer = Promise.promise();
     Set<Promise<EncodedCall.Answer>> forNode = inFlight.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
     forNode.add(answer);
@@ -225,7 +226,7 @@ public final class CallRouter {
       long arrival = System.nanoTime() - Long.parseLong(h.get("elapsed-nanos"));
       call = new EncodedCall(EncodedCall.Protocol.valueOf(h.get("protocol")), h.get("function"),
           Integer.valueOf(h.get("version")), message.body(), Integer.parseInt(h.get("header-length")), arrival,
-          new InferenceCall.Cancellation());
+          new InferenceCall.Cancellation(), String.valueOf(h.get("request-id")));
     } catch (RuntimeException e) {
       message.fail(400, "malformed forwarded call: " + e.getMessage());
       return;
@@ -238,7 +239,7 @@ public final class CallRouter {
       } else if (ar.cause() instanceof FunctionException fe) {
         message.fail(HttpErrors.status(fe.reason()), fe.getMessage());
       } else {
-        LOG.warning("forwarded call to " + call.function() + " failed: " + ar.cause());
+        LOG.warning("forwarded call to " + call.function() + " failed (request " + call.requestId() + "): " + ar.cause());
         message.fail(500, "internal error on node " + cluster.localNodeId() + ": " + ar.cause());
       }
     });

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param version the version asked for; null means the serving one
  * @param jsonHeaderLength Triton's {@code Inference-Header-Content-Length}, or -1
  * @param arrivalNanos when it arrived at the first node, on this node's {@link System#nanoTime()} clock
+ * @param requestId the id the request carries through every node it crosses
  */
 public record EncodedCall(Protocol protocol, String function, Integer version, Buffer body, int jsonHeaderLength,
-                          long arrivalNanos, InferenceCall.Cancellation cancellation) {
+                          long arrivalNanos, InferenceCall.Cancellation cancellation, String requestId) {
 
   public enum Protocol { V2, PLAIN }
 
@@ -25,7 +26,8 @@ public record EncodedCall(Protocol protocol, String function, Integer version, B
   }
 
   public EncodedCall withVersion(int resolved) {
-    return new EncodedCall(protocol, function, resolved, body, jsonHeaderLength, arrivalNanos, cancellation);
+    return new EncodedCall(protocol, function, resolved, body, jsonHeaderLength, arrivalNanos, cancellation,
+        requestId);
   }
 
   /** The answer, encoded for the client. */
