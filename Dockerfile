@@ -35,6 +35,7 @@ ENV ZS_HTTP_HOST=0.0.0.0 \
     ZS_DATA_DIR=/data \
     ZS_CLUSTER_PORT=5701 \
     ORT_DISABLE_TELEMETRY=1 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Dzeroserve.native.cache=/opt/zeroserve/native"
 VOLUME /data
 EXPOSE 8080 5701
