@@ -2,6 +2,7 @@ package io.zeroserve.host;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -146,7 +147,7 @@ public final class ZeroserveNode {
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
           calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
-              new WarmFirstPlacement(), metrics);
+              new WarmFirstPlacement(), metrics, storeExecutor);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
               tokens, calls, peers, metrics);
           replicas.metrics(metrics);
@@ -362,7 +363,15 @@ public final class ZeroserveNode {
 
   /** Stops the node, then leaves the cluster and closes Vert.x when this node started them. */
   public Future<Void> close() {
-    return stop().transform(ignored -> ownsVertx ? vertx.close() : Future.succeededFuture());
+    if (!ownsVertx) {
+      return stop();
+    }
+    // Vert.x delivers a future's result on the context that asked, and this Vert.x is closing with
+    // its contexts: close it from a plain thread and complete a context-free promise there.
+    Promise<Void> closed = Promise.promise();
+    stop().onComplete(stopped -> new Thread(() -> vertx.close().onComplete(ar -> closed.handle(ar)),
+        "zeroserve-close").start());
+    return closed.future();
   }
 
   public String nodeId() {

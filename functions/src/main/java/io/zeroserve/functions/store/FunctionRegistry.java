@@ -136,6 +136,18 @@ public final class FunctionRegistry {
     }
   }
 
+  /**
+   * Like {@link #get}, but a name this node does not know yet is looked up in the cluster first:
+   * right after another node acknowledged a deploy, this node's event for it may still be on its
+   * way. Blocking (cluster read, disk write); call from a worker.
+   */
+  public FunctionRecord getFresh(String name) {
+    if (!functions.containsKey(name)) {
+      replication.get(name).ifPresent(this::applyShared);
+    }
+    return get(name);
+  }
+
   /** The revision of a function's record as this node holds it; 0 when it never had one. */
   public long revision(String name) {
     return revisions.getOrDefault(name, 0L);

@@ -45,7 +45,7 @@ final class ManagementApi {
 
   void get(RoutingContext ctx) {
     run(ctx, () -> {
-      FunctionRecord f = registry.get(name(ctx));
+      FunctionRecord f = registry.getFresh(name(ctx));
       JsonArray replicas = new JsonArray();
       for (LocalReplicas.ReplicaInfo r : services.replicas().replicas()) {
         if (r.id().function().equals(f.name())) {

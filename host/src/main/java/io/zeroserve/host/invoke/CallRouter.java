@@ -52,6 +52,7 @@ public final class CallRouter {
   private final LocalCalls local;
   private final PlacementPolicy policy;
   private final CallMetrics metrics;
+  private final io.vertx.core.WorkerExecutor storeExecutor;
   /** Forwards in flight, by target node, so that a node's death fails them at once. */
   private final Map<String, Set<Promise<EncodedCall.Answer>>> inFlight = new ConcurrentHashMap<>();
   private MessageConsumer<Buffer> consumer;
@@ -64,7 +65,8 @@ public final class CallRouter {
   }
 
   public CallRouter(Vertx vertx, ClusterState cluster, FunctionRegistry registry, FunctionInvoker invoker,
-                    LocalReplicas replicas, LocalCalls local, PlacementPolicy policy, CallMetrics metrics) {
+                    LocalReplicas replicas, LocalCalls local, PlacementPolicy policy, CallMetrics metrics,
+                    io.vertx.core.WorkerExecutor storeExecutor) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.registry = registry;
@@ -73,6 +75,7 @@ public final class CallRouter {
     this.local = local;
     this.policy = policy;
     this.metrics = metrics;
+    this.storeExecutor = storeExecutor;
   }
 
   /** Starts taking calls other nodes forward here. */
@@ -103,9 +106,25 @@ public final class CallRouter {
     try {
       v = invoker.resolve(call.function(), call.version());
     } catch (FunctionException e) {
+      if (e.reason() == Reason.NOT_FOUND && registry.find(call.function()).isEmpty()) {
+        // Maybe deployed elsewhere a moment ago, its event not here yet: read the cluster, then retry once.
+        return storeExecutor.executeBlocking(() -> registry.getFresh(call.function()), false)
+            .transform(ignored -> {
+              try {
+                return run(call, invoker.resolve(call.function(), call.version()));
+              } catch (FunctionException again) {
+                metrics.finished(call.function(), 0, again, System.nanoTime() - call.arrivalNanos());
+                return Future.failedFuture(again);
+              }
+            });
+      }
       metrics.finished(call.function(), 0, e, System.nanoTime() - call.arrivalNanos());
       return Future.failedFuture(e);
     }
+    return run(call, v);
+  }
+
+  private Future<EncodedCall.Answer> run(EncodedCall call, FunctionVersion v) {
     return place(call.withVersion(v.version())).andThen(ar -> {
       try {
         metrics.finished(call.function(), v.version(), ar.cause(), System.nanoTime() - call.arrivalNanos());
