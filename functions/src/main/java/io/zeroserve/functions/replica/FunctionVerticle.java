@@ -52,7 +52,7 @@ public final class FunctionVerticle extends VerticleBase {
   private boolean batchable;
   private List<String> allOutputs;
   private int running;
-  private long batchTimer = -1;
+  private boolean batchTimerSet;
   private Promise<Void> drained;
 
   /**
@@ -242,10 +242,12 @@ public final class FunctionVerticle extends VerticleBase {
       }
       return batch;
     }
-    if (decision instanceof BatchPolicy.WaitUntil w && batchTimer < 0) {
-      long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(w.nanos() - now + 999_999));
-      batchTimer = vertx.setTimer(delayMs, t -> {
-        batchTimer = -1;
+    if (decision instanceof BatchPolicy.WaitUntil w && !batchTimerSet) {
+      // Nanosecond timer: rounding up to whole milliseconds made a lone request wait up to 1 ms
+      // past maxQueueDelay.
+      batchTimerSet = true;
+      vertx.timer(Math.max(1_000, w.nanos() - now), TimeUnit.NANOSECONDS).onComplete(t -> {
+        batchTimerSet = false;
         pump();
       });
     }

@@ -279,7 +279,7 @@ public final class FunctionRegistry {
       update(name, existing -> null);
       return;
     }
-    get(name); // NOT_FOUND when there is nothing to delete
+    getFresh(name); // NOT_FOUND when there is nothing to delete, here or in the cluster
     Set<String> shas = new java.util.HashSet<>();
     update(name, existing -> {
       existing(name, existing).versions().forEach(v -> shas.add(v.sha256()));

@@ -52,15 +52,19 @@ final class RepositoryApi {
   }
 
   void load(RoutingContext ctx) {
+    String name;
     try {
-      String name = ManagementApi.name(ctx);
-      FunctionVersion active = services.invoker().resolve(name, null);
-      services.replicas().load(name, active)
-          .onSuccess(v -> ManagementApi.json(ctx, 200, new JsonObject()))
-          .onFailure(e -> HttpErrors.respond(ctx, e));
+      name = ManagementApi.name(ctx);
     } catch (FunctionException e) {
       HttpErrors.respond(ctx, e);
+      return;
     }
+    // Read through to the cluster first: the function may have been deployed elsewhere a moment ago.
+    services.storeExecutor().executeBlocking(() -> services.registry().getFresh(name), false)
+        .map(fresh -> services.invoker().resolve(name, null))
+        .compose(active -> services.replicas().load(name, active))
+        .onSuccess(v -> ManagementApi.json(ctx, 200, new JsonObject()))
+        .onFailure(e -> HttpErrors.respond(ctx, e));
   }
 
   void unload(RoutingContext ctx) {
