@@ -112,7 +112,17 @@ public final class ZeroserveNode {
         .withMetrics(new MicrometerMetricsFactory(registry)).buildClustered().compose(vertx -> {
       ZeroserveNode node = new ZeroserveNode(vertx, options,
           new HazelcastClusterState(manager.getHazelcastInstance()), true, registry);
-      return node.start().recover(e -> vertx.close().transform(closed -> Future.failedFuture(e)));
+      // As in close(): the failure must not be delivered on a context that closes with Vert.x,
+      // or Main never hears of it and the process exits 0 without a reason.
+      Promise<ZeroserveNode> started = Promise.promise();
+      node.start().onComplete(ar -> {
+        if (ar.succeeded()) {
+          started.complete(node);
+        } else {
+          new Thread(() -> vertx.close().onComplete(closed -> started.fail(ar.cause())), "zeroserve-close").start();
+        }
+      });
+      return started.future();
     });
   }
 
