@@ -35,6 +35,20 @@ public final class BatchPolicy {
    */
   public BatchDecision decide(long[] rows, int count, long oldestArrivalNanos, long nowNanos, int maxBatchSize,
                               long maxQueueDelayNanos) {
+    return decide(rows, count, oldestArrivalNanos, nowNanos, maxBatchSize, maxQueueDelayNanos,
+        Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * As above, knowing the load: a batch that is not full waits for more requests only when at
+   * least one more is expected within {@code maxQueueDelay}. At low load nobody else is coming, and
+   * holding a lone request would add the whole delay to its latency for nothing.
+   *
+   * @param expectedArrivalsInDelay requests expected to arrive within one maxQueueDelay, from the
+   *     recent arrival rate; infinity when unknown (then it always waits, as above)
+   */
+  public BatchDecision decide(long[] rows, int count, long oldestArrivalNanos, long nowNanos, int maxBatchSize,
+                              long maxQueueDelayNanos, double expectedArrivalsInDelay) {
     if (count == 0) {
       return IDLE;
     }
@@ -46,7 +60,7 @@ public final class BatchPolicy {
     }
     boolean full = total >= maxBatchSize || taken < count;
     long deadline = oldestArrivalNanos + maxQueueDelayNanos;
-    if (maxBatchSize <= 1 || full || nowNanos - deadline >= 0) {
+    if (maxBatchSize <= 1 || full || nowNanos - deadline >= 0 || expectedArrivalsInDelay < 1.0) {
       return new DispatchNow(taken, total);
     }
     return new WaitUntil(deadline);

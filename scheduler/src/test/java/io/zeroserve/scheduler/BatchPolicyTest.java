@@ -118,4 +118,14 @@ class BatchPolicyTest {
     assertEquals(c.expected(), d, () -> c.name() + ": rows " + Arrays.toString(c.rows()) + " count " + c.count()
         + " waited " + (c.nowNanos() - c.oldestArrivalNanos()) + " ns, maxBatchSize " + c.maxBatchSize());
   }
+
+  @org.junit.jupiter.api.Test
+  void when_fewerThanOneArrivalExpectedWithinDelay_then_dispatchesAtOnce_elseWaits() {
+    BatchPolicy policy = new BatchPolicy();
+    long[] one = {1};
+    org.junit.jupiter.api.Assertions.assertEquals(new BatchPolicy.DispatchNow(1, 1),
+        policy.decide(one, 1, 0, 100, 32, 5_000_000, 0.3));
+    org.junit.jupiter.api.Assertions.assertEquals(new BatchPolicy.WaitUntil(5_000_000),
+        policy.decide(one, 1, 0, 100, 32, 5_000_000, 4.0));
+  }
 }

@@ -151,8 +151,9 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /**
-   * The node exited before it was ready. A node that cannot bind its ports exits with 0 and without
-   * a word (see RESULTS-cluster.md), so this is worth one more try on other ports.
+   * The node exited before it was ready, typically because a port was taken between the bench's
+   * check and the node's bind (builds before 91bb29c then exited 0 without a word: see
+   * RESULTS-cluster.md), so this is worth one more try on other ports.
    */
   static final class Exited extends IllegalStateException {
     Exited(String message) {

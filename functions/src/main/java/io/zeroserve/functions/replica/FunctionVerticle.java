@@ -53,6 +53,9 @@ public final class FunctionVerticle extends VerticleBase {
   private List<String> allOutputs;
   private int running;
   private boolean batchTimerSet;
+  /** Arrival rate, as an exponentially weighted mean gap between requests; context-confined. */
+  private double meanArrivalGapNanos;
+  private long lastArrivalNanos;
   private Promise<Void> drained;
 
   /**
@@ -175,7 +178,13 @@ public final class FunctionVerticle extends VerticleBase {
         finish(promise, new ReplicaGone("replica " + id + " is " + (closing ? "closing" : state.name().toLowerCase())));
         return;
       }
-      queue.add(new Pending(call, promise, System.nanoTime()));
+      long now = System.nanoTime();
+      if (lastArrivalNanos != 0) {
+        long gap = now - lastArrivalNanos;
+        meanArrivalGapNanos = meanArrivalGapNanos == 0 ? gap : 0.8 * meanArrivalGapNanos + 0.2 * gap;
+      }
+      lastArrivalNanos = now;
+      queue.add(new Pending(call, promise, now));
       pump();
     });
     return promise.future();
@@ -233,8 +242,10 @@ public final class FunctionVerticle extends VerticleBase {
       rows[count++] = p.call().rows();
     }
     long now = System.nanoTime();
+    long delay = cfg.maxQueueDelay().toNanos();
+    double expected = meanArrivalGapNanos <= 0 ? 0 : delay / meanArrivalGapNanos;
     BatchPolicy.BatchDecision decision = batchPolicy.decide(rows, count, head.queuedNanos(), now,
-        cfg.maxBatchSize(), cfg.maxQueueDelay().toNanos());
+        cfg.maxBatchSize(), delay, expected);
     if (decision instanceof BatchPolicy.DispatchNow d) {
       List<Pending> batch = new ArrayList<>(d.requests());
       for (int i = 0; i < d.requests(); i++) {
