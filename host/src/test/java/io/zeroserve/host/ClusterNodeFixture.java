@@ -250,10 +250,10 @@ final class ClusterNodeFixture implements AutoCloseable {
 
     /**
      * Leaves the cluster gracefully: stops the node, then closes its Vert.x (and so its Hazelcast
-     * member) from this thread. That is what {@link ZeroserveNode#close} does, but the future close()
-     * returns never notifies its waiters: it is bound to an event loop that closing Vert.x terminates
-     * (see {@code MultiNodeTest#close_ofALaunchedNode_notifiesItsWaiters_andTheNodeLeavesTheCluster}).
-     * No-op when stopped.
+     * member) from this thread, which is what {@link ZeroserveNode#close} does. close() itself has its
+     * own test ({@code MultiNodeTest#close_ofALaunchedNode_notifiesItsWaiters_andTheNodeLeavesTheCluster}),
+     * so that a close() whose future never notifies its waiters fails that test instead of stalling
+     * every other. No-op when stopped.
      */
     void stop() {
       ZeroserveNode stopping = node;
