@@ -37,11 +37,6 @@ public record Tensor(String name, DataType type, long[] shape, ByteBuffer data, 
     return Shapes.elementCount(shape);
   }
 
-  /** A copy with another name, sharing the data. */
-  public Tensor withName(String newName) {
-    return new Tensor(newName, type, shape, data, strings);
-  }
-
   @Override
   public String toString() {
     return "Tensor[" + name + ", " + type + ", " + Arrays.toString(shape) + "]";

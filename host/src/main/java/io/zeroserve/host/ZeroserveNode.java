@@ -42,6 +42,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -255,13 +256,13 @@ public final class ZeroserveNode {
   /** Deploys each bundled example that the store does not have yet. */
   private Void deployExamples() {
     FunctionRegistry registry = services.registry();
-    for (Map.Entry<String, byte[]> e : ExampleModels.all().entrySet()) {
+    for (Map.Entry<String, Supplier<byte[]>> e : ExampleModels.generators().entrySet()) {
       if (registry.find(e.getKey()).isPresent()) {
-        continue;
+        continue; // not generated at all: a restart with --examples costs nothing
       }
       Path upload = registry.artifacts().newTempFile("example");
       try {
-        Files.write(upload, e.getValue());
+        Files.write(upload, e.getValue().get());
       } catch (IOException ex) {
         throw new UncheckedIOException(ex);
       }

@@ -46,7 +46,6 @@ public final class FunctionVerticle extends VerticleBase {
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile ReplicaState state = ReplicaState.LOADING;
   private volatile String failure;
-  private volatile long lastActivityNanos = System.nanoTime();
   private volatile long loadNanos;
   private ModelSession session;
   private boolean batchable;
@@ -91,7 +90,6 @@ public final class FunctionVerticle extends VerticleBase {
             batchable = Batches.batchable(s.signature());
             allOutputs = s.signature().outputs().stream().map(TensorSpec::name).toList();
             loadNanos = System.nanoTime() - begin;
-            lastActivityNanos = System.nanoTime();
             state = ReplicaState.READY;
             metrics.loaded(id, loadNanos);
           } else {
@@ -145,11 +143,6 @@ public final class FunctionVerticle extends VerticleBase {
   /** Requests queued or running on this replica. */
   public int outstanding() {
     return outstanding.get();
-  }
-
-  /** When this replica last started or finished a request, on the {@link System#nanoTime()} clock. */
-  public long lastActivityNanos() {
-    return lastActivityNanos;
   }
 
   /** How long the session took to create, once READY. */
@@ -274,7 +267,6 @@ public final class FunctionVerticle extends VerticleBase {
   private void run(List<Pending> batch) {
     running++;
     long started = System.nanoTime();
-    lastActivityNanos = started;
     long rows = 0;
     for (Pending p : batch) {
       metrics.queued(id, started - p.queuedNanos());
@@ -297,8 +289,7 @@ public final class FunctionVerticle extends VerticleBase {
         .compose(results -> results != null ? Future.succeededFuture(results) : runEachAlone(s, calls))
         .onComplete(ar -> {
           running--;
-          lastActivityNanos = System.nanoTime();
-          metrics.batch(id, batch.size(), batchRows, lastActivityNanos - started);
+          metrics.batch(id, batch.size(), batchRows, System.nanoTime() - started);
           for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             Object result = ar.succeeded() ? ar.result().get(i) : ar.cause();

@@ -88,7 +88,11 @@ public final class FunctionInvoker {
    * @param version the version asked for, or null for the active one
    */
   public FunctionVersion resolve(String function, Integer version) {
-    FunctionRecord record = registry.get(function);
+    return resolve(registry.get(function), version);
+  }
+
+  private FunctionVersion resolve(FunctionRecord record, Integer version) {
+    String function = record.name();
     if (version != null) {
       return record.version(version).orElseThrow(() ->
           FunctionException.notFound("function '" + function + "' has no version " + version));
@@ -113,7 +117,7 @@ public final class FunctionInvoker {
                                           long arrivalNanos, InferenceCall.Cancellation cancellation) {
     try {
       FunctionRecord record = registry.get(function);
-      FunctionVersion v = resolve(function, version);
+      FunctionVersion v = resolve(record, version);
       Map<String, Tensor> inputs = InputValidator.validate(v.signature(), request);
       List<String> outputs = request.outputs().stream().map(InferenceRequest.RequestedOutput::name).toList();
       long timeoutNanos = record.config().timeout().toNanos();
