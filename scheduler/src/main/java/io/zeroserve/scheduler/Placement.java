@@ -1,14 +1,23 @@
 package io.zeroserve.scheduler;
 
+import java.util.List;
+
 /** Where a request runs: decided by a {@link PlacementPolicy}, carried out by the host. */
 public sealed interface Placement permits Placement.Route, Placement.ColdStart, Placement.NoCapacity {
 
-  /** Send it to a READY replica on {@code nodeId}. */
-  record Route(String nodeId, String replicaId) implements Placement {}
+  /** Send it to a replica (READY, or LOADING: it waits there) on {@code nodeId}. */
+  record Route(String nodeId, String replicaId, long expectedNanos) implements Placement {}
 
-  /** Load a new replica on {@code nodeId} and run it there. */
-  record ColdStart(String nodeId) implements Placement {}
+  /**
+   * Load a new replica on {@code deviceId} of {@code nodeId}, after unloading {@code evict} (idle
+   * replicas on that device) to make room, and run the request there.
+   */
+  record ColdStart(String nodeId, String deviceId, List<String> evict, long expectedNanos) implements Placement {
+    public ColdStart {
+      evict = List.copyOf(evict);
+    }
+  }
 
-  /** Nowhere can take it now; the reason says why. */
+  /** Nowhere can take it now; the reason says why, for the client. */
   record NoCapacity(String reason) implements Placement {}
 }

@@ -1,7 +1,7 @@
 package io.zeroserve.scheduler;
 
-/** Decides where one request runs. Pure: the view in, the decision out. */
+/** Decides where one request runs. Pure: the snapshot in, the decision out. */
 public interface PlacementPolicy {
 
-  Placement place(PlacementRequest request, ClusterView view);
+  Placement place(PlacementRequest request, ClusterSnapshot snapshot);
 }

@@ -1,0 +1,196 @@
+package io.zeroserve.scheduler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The cluster at one instant, as placement sees it: nodes, their devices, every replica, the learned
+ * estimates and the network model, indexed once so that each decision reads only what it needs.
+ * Building one costs O(devices log devices + replicas); a node rebuilds it every few tens of
+ * milliseconds and lays the requested version's fresh replicas over it per request
+ * ({@link #withReplicasOf}). Immutable.
+ */
+public final class ClusterSnapshot {
+
+  /** Eviction looks at this many of a device class's devices with the most memory to reclaim. */
+  static final int EVICTION_CANDIDATES = 16;
+  /**
+   * Evicting a replica that takes {@code r} requests a second costs its reload time, times the chance
+   * that it is needed again within this horizon ({@code min(1, r * horizon)}).
+   */
+  static final double EVICTION_HORIZON_SECONDS = 60;
+
+  private final long nowNanos;
+  private final Estimates estimates;
+  private final NetworkModel network;
+  private final List<NodeView> nodes;
+  private final Map<String, NodeView> nodesById;
+  private final Map<String, DeviceView> devicesByKey;
+  private final Map<VersionKey, List<ReplicaView>> replicasByVersion;
+  private final Map<String, List<ReplicaView>> replicasByDevice;
+  /** Per device class, devices of nodes that are not leaving, least busy first, then most free memory. */
+  private final Map<String, DeviceView[]> devicesByClass;
+  /** Per device class, the devices with the most memory that idle replicas could give back. */
+  private final Map<String, DeviceView[]> evictionCandidates;
+  /** Per device, its idle replicas, cheapest to evict first, and what evicting each costs. */
+  private final Map<String, Evictable[]> evictables;
+  private final VersionKey override;
+  private final List<ReplicaView> overrideReplicas;
+
+  record VersionKey(String function, int version) {}
+
+  /** An idle replica and what evicting it costs others. */
+  record Evictable(ReplicaView replica, long costNanos) {}
+
+  public ClusterSnapshot(long nowNanos, List<NodeView> nodes, List<ReplicaView> replicas, Estimates estimates,
+                         NetworkModel network) {
+    this.nowNanos = nowNanos;
+    this.estimates = Objects.requireNonNull(estimates, "estimates cannot be null");
+    this.network = Objects.requireNonNull(network, "network cannot be null");
+    this.nodes = List.copyOf(nodes);
+    this.nodesById = new HashMap<>();
+    this.devicesByKey = new HashMap<>();
+    Map<String, List<DeviceView>> byClass = new HashMap<>();
+    for (NodeView n : this.nodes) {
+      nodesById.put(n.nodeId(), n);
+      for (DeviceView d : n.devices()) {
+        devicesByKey.put(d.key(), d);
+        if (!n.leaving()) {
+          byClass.computeIfAbsent(d.deviceClass(), c -> new ArrayList<>()).add(d);
+        }
+      }
+    }
+    this.replicasByVersion = new HashMap<>();
+    this.replicasByDevice = new HashMap<>();
+    for (ReplicaView r : replicas) {
+      replicasByVersion.computeIfAbsent(new VersionKey(r.function(), r.version()), k -> new ArrayList<>()).add(r);
+      replicasByDevice.computeIfAbsent(r.deviceKey(), k -> new ArrayList<>()).add(r);
+    }
+    this.evictables = new HashMap<>();
+    Map<String, Long> reclaimable = new HashMap<>();
+    for (Map.Entry<String, List<ReplicaView>> e : replicasByDevice.entrySet()) {
+      DeviceView d = devicesByKey.get(e.getKey());
+      if (d == null) {
+        continue;
+      }
+      List<Evictable> idle = new ArrayList<>();
+      long bytes = 0;
+      for (ReplicaView r : e.getValue()) {
+        if (r.idle()) {
+          idle.add(new Evictable(r, evictionCost(r, d)));
+          bytes += r.memoryBytes();
+        }
+      }
+      if (!idle.isEmpty()) {
+        idle.sort(Comparator.comparingLong(Evictable::costNanos));
+        evictables.put(d.key(), idle.toArray(Evictable[]::new));
+        reclaimable.put(d.key(), bytes);
+      }
+    }
+    this.devicesByClass = new HashMap<>();
+    this.evictionCandidates = new HashMap<>();
+    for (Map.Entry<String, List<DeviceView>> e : byClass.entrySet()) {
+      DeviceView[] sorted = e.getValue().toArray(DeviceView[]::new);
+      Arrays.sort(sorted, Comparator.comparingDouble((DeviceView d) -> (double) d.outstanding() / d.parallelism())
+          .thenComparing(Comparator.comparingLong(DeviceView::freeBytes).reversed()));
+      devicesByClass.put(e.getKey(), sorted);
+      DeviceView[] withIdle = e.getValue().stream()
+          .filter(d -> reclaimable.containsKey(d.key()))
+          .sorted(Comparator.comparingLong((DeviceView d) -> d.freeBytes() + reclaimable.get(d.key())).reversed())
+          .limit(EVICTION_CANDIDATES)
+          .toArray(DeviceView[]::new);
+      evictionCandidates.put(e.getKey(), withIdle);
+    }
+    this.override = null;
+    this.overrideReplicas = null;
+  }
+
+  private ClusterSnapshot(ClusterSnapshot base, VersionKey override, List<ReplicaView> replicas) {
+    this.nowNanos = base.nowNanos;
+    this.estimates = base.estimates;
+    this.network = base.network;
+    this.nodes = base.nodes;
+    this.nodesById = base.nodesById;
+    this.devicesByKey = base.devicesByKey;
+    this.replicasByVersion = base.replicasByVersion;
+    this.replicasByDevice = base.replicasByDevice;
+    this.devicesByClass = base.devicesByClass;
+    this.evictionCandidates = base.evictionCandidates;
+    this.evictables = base.evictables;
+    this.override = override;
+    this.overrideReplicas = List.copyOf(replicas);
+  }
+
+  /**
+   * This snapshot with the replicas of one version replaced by fresher ones (the receiving node knows
+   * its own replicas and the loads it just started better than the last rebuild did), at {@code nowNanos}.
+   */
+  public ClusterSnapshot withReplicasOf(String function, int version, List<ReplicaView> replicas) {
+    return new ClusterSnapshot(this, new VersionKey(function, version), replicas);
+  }
+
+  private long evictionCost(ReplicaView r, DeviceView d) {
+    long reload = estimates.reloadNanos(r.function(), d.deviceClass(), d.kind(), r.memoryBytes());
+    return (long) (reload * Math.min(1.0, r.requestsPerSecond() * EVICTION_HORIZON_SECONDS));
+  }
+
+  public long nowNanos() {
+    return nowNanos;
+  }
+
+  public Estimates estimates() {
+    return estimates;
+  }
+
+  public NetworkModel network() {
+    return network;
+  }
+
+  public List<NodeView> nodes() {
+    return nodes;
+  }
+
+  public NodeView node(String nodeId) {
+    return nodesById.get(nodeId);
+  }
+
+  public DeviceView device(String deviceKey) {
+    return devicesByKey.get(deviceKey);
+  }
+
+  /** Replicas of one version, any phase, on any node. */
+  public List<ReplicaView> replicasOf(String function, int version) {
+    VersionKey key = new VersionKey(function, version);
+    if (key.equals(override)) {
+      return overrideReplicas;
+    }
+    return replicasByVersion.getOrDefault(key, List.of());
+  }
+
+  /** Replicas on one device ({@link DeviceView#key()}), any phase. */
+  public List<ReplicaView> replicasOn(String deviceKey) {
+    return replicasByDevice.getOrDefault(deviceKey, List.of());
+  }
+
+  /** Device classes that nodes not leaving have. */
+  Iterable<String> deviceClasses() {
+    return devicesByClass.keySet();
+  }
+
+  DeviceView[] devicesOfClass(String deviceClass) {
+    return devicesByClass.getOrDefault(deviceClass, new DeviceView[0]);
+  }
+
+  DeviceView[] evictionCandidates(String deviceClass) {
+    return evictionCandidates.getOrDefault(deviceClass, new DeviceView[0]);
+  }
+
+  Evictable[] evictables(String deviceKey) {
+    return evictables.getOrDefault(deviceKey, new Evictable[0]);
+  }
+}

@@ -1,0 +1,58 @@
+package io.zeroserve.scheduler;
+
+/**
+ * Expected response time of each way to serve a request, in nanoseconds. Pure arithmetic over a
+ * snapshot; {@link LeastExpectedResponseTime} picks the least.
+ *
+ * <ul>
+ *   <li>Route to a replica: (time until it is READY, if LOADING) + queue wait + service + network.
+ *       The queue ahead runs {@code parallelism} batches at a time, each of the batch size the queue
+ *       makes ({@code ceil((outstanding + 1) / parallelism)}, at most maxBatchSize), at the learned
+ *       service time of that batch size on the replica's device class. A device shared by several
+ *       replicas (the CPU) is a queue of its own: the wait is the longer of the two.</li>
+ *   <li>Cold start on a device: load + eviction cost (what reloading the evicted replicas will cost
+ *       their users) + what is left of the device's queue once the load is done + service + network.</li>
+ * </ul>
+ */
+public final class CostModel {
+
+  private CostModel() {}
+
+  public static long route(ReplicaView r, DeviceView device, PlacementRequest request, ClusterSnapshot s) {
+    FunctionProfile f = request.function();
+    Estimates est = s.estimates();
+    int q = r.outstanding();
+    int batch = (int) Math.min(f.maxBatchSize(), Math.max(1, ceilDiv(q + 1, r.parallelism())));
+    long serviceNanos = est.serviceNanos(f, device.deviceClass(), device.kind(), batch);
+    long rounds = q / ((long) r.parallelism() * batch);
+    long queueNanos = rounds * serviceNanos;
+    long deviceWait = deviceWait(device, device.outstanding() - q, est.serviceNanos(f, device.deviceClass(),
+        device.kind(), 1));
+    long untilReady = r.phase() == ReplicaView.Phase.LOADING ? Math.max(0, r.readyAtNanos() - s.nowNanos()) : 0;
+    return untilReady + Math.max(queueNanos, deviceWait) + serviceNanos
+        + s.network().nanos(request.receivingNode(), r.nodeId(), request.payloadBytes());
+  }
+
+  public static long coldStart(DeviceView device, long evictionNanos, PlacementRequest request, ClusterSnapshot s) {
+    FunctionProfile f = request.function();
+    Estimates est = s.estimates();
+    long load = est.loadNanos(f, device.deviceClass(), device.kind());
+    long serviceNanos = est.serviceNanos(f, device.deviceClass(), device.kind(), 1);
+    long deviceWait = deviceWait(device, device.outstanding(), serviceNanos);
+    return load + evictionNanos + Math.max(0, deviceWait - load) + serviceNanos
+        + s.network().nanos(request.receivingNode(), device.nodeId(), request.payloadBytes());
+  }
+
+  /**
+   * Wait for a free lane on a device with {@code othersOutstanding} requests of other replicas on it,
+   * each taking about {@code serviceNanos}: zero while it has lanes to spare.
+   */
+  static long deviceWait(DeviceView device, int othersOutstanding, long serviceNanos) {
+    long ahead = othersOutstanding - device.parallelism() + 1L;
+    return ahead <= 0 ? 0 : ahead * serviceNanos / device.parallelism();
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,200 @@
+package io.zeroserve.scheduler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Least expected response time: weighs every way to serve a request with {@link CostModel} and takes
+ * the fastest. Waiting in a warm replica's queue, waiting for a replica that is loading, and a cold
+ * start (possibly after evicting idle replicas) compete on one scale, so a cold start happens only
+ * when it beats waiting: scale-out is the moment a queue's wait exceeds a load.
+ *
+ * <p>Cold-start candidates, per device class the function may use: the receiving node's devices (no
+ * network hop), and the least busy device with room elsewhere. Replicas of one version spread: nodes
+ * that already hold one are considered only when no other node has room. When no device has room,
+ * the cheapest set of idle replicas to evict is costed on the receiving node and on the
+ * {@link ClusterSnapshot#EVICTION_CANDIDATES} devices of each class with the most memory to reclaim.
+ * Leaving nodes take nothing. maxReplicas counts LOADING and READY replicas cluster-wide.
+ *
+ * <p>Cost: O(replicas of the version + devices of the receiving node + candidates scanned), not
+ * O(cluster): the snapshot keeps devices sorted by load.
+ */
+public final class LeastExpectedResponseTime implements PlacementPolicy {
+
+  @Override
+  public Placement place(PlacementRequest request, ClusterSnapshot snapshot) {
+    return decide(request, snapshot, null);
+  }
+
+  /** The decision, and each option weighed with its expected time, for debug logs and the API. */
+  public Explained explain(PlacementRequest request, ClusterSnapshot snapshot) {
+    List<String> options = new ArrayList<>();
+    Placement decision = decide(request, snapshot, options::add);
+    return new Explained(decision, options);
+  }
+
+  public record Explained(Placement decision, List<String> options) {}
+
+  private Placement decide(PlacementRequest request, ClusterSnapshot s, Consumer<String> trace) {
+    FunctionProfile f = request.function();
+    Placement best = null;
+    long bestNanos = Long.MAX_VALUE;
+    int live = 0;
+    List<String> nodesWithReplica = new ArrayList<>(4);
+    for (ReplicaView r : s.replicasOf(f.function(), f.version())) {
+      if (!r.routable()) {
+        continue;
+      }
+      live++;
+      if (!nodesWithReplica.contains(r.nodeId())) {
+        nodesWithReplica.add(r.nodeId());
+      }
+      NodeView node = s.node(r.nodeId());
+      DeviceView device = s.device(r.deviceKey());
+      if (node == null || node.leaving() || device == null) {
+        continue;
+      }
+      long nanos = CostModel.route(r, device, request, s);
+      if (trace != null) {
+        trace.accept("route " + r.replicaId() + " (" + r.phase() + ", " + r.outstanding() + " outstanding): "
+            + micros(nanos));
+      }
+      if (nanos < bestNanos) {
+        best = new Placement.Route(r.nodeId(), r.replicaId(), nanos);
+        bestNanos = nanos;
+      }
+    }
+    if (live >= f.maxReplicas()) {
+      if (best == null) {
+        return new Placement.NoCapacity(f.maxReplicas() == 0
+            ? "function '" + f.function() + "' has maxReplicas 0"
+            : "function '" + f.function() + "' has its maxReplicas (" + f.maxReplicas() + ") and none takes requests now");
+      }
+      return best;
+    }
+    boolean anyDevice = false;
+    Placement cold = null;
+    long coldNanos = Long.MAX_VALUE;
+    for (boolean spread : new boolean[] {true, false}) {
+      for (String deviceClass : s.deviceClasses()) {
+        DeviceView[] devices = s.devicesOfClass(deviceClass);
+        if (devices.length == 0 || !f.requirement().allows(devices[0].kind())) {
+          continue;
+        }
+        anyDevice = true;
+        // The receiving node's own devices: no hop, so they may win though busier.
+        NodeView self = s.node(request.receivingNode());
+        if (self != null && !self.leaving() && !(spread && nodesWithReplica.contains(self.nodeId()))) {
+          for (DeviceView d : self.devices()) {
+            if (d.deviceClass().equals(deviceClass) && d.freeBytes() >= f.memoryBytes()) {
+              long nanos = CostModel.coldStart(d, 0, request, s);
+              trace(trace, "cold start on " + d.key(), nanos);
+              if (nanos < coldNanos) {
+                cold = new Placement.ColdStart(d.nodeId(), d.deviceId(), List.of(), nanos);
+                coldNanos = nanos;
+              }
+            }
+          }
+        }
+        // Elsewhere: the first with room in least-busy order is the least busy with room.
+        for (DeviceView d : devices) {
+          if (d.nodeId().equals(request.receivingNode()) || d.freeBytes() < f.memoryBytes()
+              || (spread && nodesWithReplica.contains(d.nodeId()))) {
+            continue;
+          }
+          long nanos = CostModel.coldStart(d, 0, request, s);
+          trace(trace, "cold start on " + d.key(), nanos);
+          if (nanos < coldNanos) {
+            cold = new Placement.ColdStart(d.nodeId(), d.deviceId(), List.of(), nanos);
+            coldNanos = nanos;
+          }
+          break;
+        }
+      }
+      if (cold != null) {
+        break;
+      }
+    }
+    if (!anyDevice) {
+      return best != null ? best : new Placement.NoCapacity("function '" + f.function() + "' needs a "
+          + f.requirement().name().toLowerCase(java.util.Locale.ROOT) + " device and no node that is not leaving has one");
+    }
+    if (cold == null) {
+      for (String deviceClass : s.deviceClasses()) {
+        DeviceView[] candidates = s.evictionCandidates(deviceClass);
+        if (candidates.length == 0 || !f.requirement().allows(candidates[0].kind())) {
+          continue;
+        }
+        NodeView self = s.node(request.receivingNode());
+        if (self != null && !self.leaving()) {
+          for (DeviceView d : self.devices()) {
+            if (d.deviceClass().equals(deviceClass)) {
+              Placement.ColdStart option = withEviction(d, request, s, trace);
+              if (option != null && option.expectedNanos() < coldNanos) {
+                cold = option;
+                coldNanos = option.expectedNanos();
+              }
+            }
+          }
+        }
+        for (DeviceView d : candidates) {
+          if (!d.nodeId().equals(request.receivingNode())) {
+            Placement.ColdStart option = withEviction(d, request, s, trace);
+            if (option != null && option.expectedNanos() < coldNanos) {
+              cold = option;
+              coldNanos = option.expectedNanos();
+            }
+          }
+        }
+      }
+    }
+    if (cold != null && coldNanos < bestNanos) {
+      return cold;
+    }
+    if (best != null) {
+      return best;
+    }
+    return new Placement.NoCapacity("no device has " + mebibytes(f.memoryBytes()) + " free for function '"
+        + f.function() + "' and no idle replica can be evicted to make room; retry later");
+  }
+
+  /** The cheapest idle replicas on {@code d} whose memory makes room, or null if all of them would not. */
+  private static Placement.ColdStart withEviction(DeviceView d, PlacementRequest request, ClusterSnapshot s,
+                                                  Consumer<String> trace) {
+    long missing = request.function().memoryBytes() - d.freeBytes();
+    if (missing <= 0) {
+      return null; // has room: costed without eviction already
+    }
+    List<String> evict = new ArrayList<>(2);
+    long cost = 0;
+    for (ClusterSnapshot.Evictable e : s.evictables(d.key())) {
+      if (missing <= 0) {
+        break;
+      }
+      evict.add(e.replica().replicaId());
+      cost += e.costNanos();
+      missing -= e.replica().memoryBytes();
+    }
+    if (missing > 0) {
+      return null;
+    }
+    long nanos = CostModel.coldStart(d, cost, request, s);
+    trace(trace, "cold start on " + d.key() + " evicting " + evict, nanos);
+    return new Placement.ColdStart(d.nodeId(), d.deviceId(), evict, nanos);
+  }
+
+  private static void trace(Consumer<String> trace, String option, long nanos) {
+    if (trace != null) {
+      trace.accept(option + ": " + micros(nanos));
+    }
+  }
+
+  private static String micros(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f us", nanos / 1e3);
+  }
+
+  private static String mebibytes(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
+  }
+}
