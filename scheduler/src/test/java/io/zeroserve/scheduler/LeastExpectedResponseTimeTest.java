@@ -1,0 +1,286 @@
+package io.zeroserve.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroserve.scheduler.ReplicaView.Phase;
+import io.zeroserve.scheduler.estimate.EstimateKey;
+import io.zeroserve.scheduler.estimate.Ewma;
+import io.zeroserve.scheduler.estimate.LearnedEstimates;
+import io.zeroserve.scheduler.estimate.Priors;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Placement decisions as tables: a cluster snapshot in, the expected decision out. */
+class LeastExpectedResponseTimeTest {
+
+  private static final long MS = 1_000_000;
+  private static final long GIB = 1L << 30;
+  private final LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
+
+  /** A small cluster under construction: nodes with devices, replicas, learned times. */
+  private static final class Cluster {
+    final List<NodeView> nodes = new ArrayList<>();
+    final List<ReplicaView> replicas = new ArrayList<>();
+    final Map<String, Ewma> learned = new HashMap<>();
+
+    Cluster node(String id, DeviceView... devices) {
+      return node(id, false, devices);
+    }
+
+    Cluster node(String id, boolean leaving, DeviceView... devices) {
+      nodes.add(new NodeView(id, leaving, List.of(devices)));
+      return this;
+    }
+
+    Cluster replica(String id, String node, String device, String fn, Phase phase, int outstanding, long memory,
+                    double rate) {
+      replicas.add(new ReplicaView(id, node, device, fn, 1, phase, outstanding, 1, memory, 0, 0, rate));
+      return this;
+    }
+
+    Cluster loading(String id, String node, String device, String fn, long readyAtNanos) {
+      replicas.add(new ReplicaView(id, node, device, fn, 1, Phase.LOADING, 0, 1, GIB, readyAtNanos, 0, 0));
+      return this;
+    }
+
+    /** Service time at batch 1 and load time of {@code fn} on {@code deviceClass}. */
+    Cluster learned(String fn, String deviceClass, long serviceNanos, long loadNanos) {
+      learned.put(EstimateKey.service(fn, 1, deviceClass, 1).text(), new Ewma(serviceNanos, 10));
+      learned.put(EstimateKey.load(fn, deviceClass).text(), new Ewma(loadNanos, 10));
+      return this;
+    }
+
+    ClusterSnapshot snapshot() {
+      return new ClusterSnapshot(0, nodes, replicas, new LearnedEstimates(learned, Priors.DEFAULT),
+          NetworkModel.DEFAULT);
+    }
+  }
+
+  private static DeviceView cpu(String node, int outstanding) {
+    return new DeviceView(node, "cpu", DeviceKind.CPU, "cpu", 16 * GIB, 0, 4, outstanding, false);
+  }
+
+  private static DeviceView gpu(String node, String id, long reserved) {
+    return new DeviceView(node, id, DeviceKind.GPU, "gpu:test", 16 * GIB, reserved, 1, 0, false);
+  }
+
+  private static PlacementRequest request(String fn, String at) {
+    return request(fn, at, DeviceRequirement.ANY, 8);
+  }
+
+  private static PlacementRequest request(String fn, String at, DeviceRequirement requirement, int maxReplicas) {
+    return new PlacementRequest(new FunctionProfile(fn, 1, 10 << 20, GIB, requirement, maxReplicas, 1,
+        60_000 * MS), at, 1024);
+  }
+
+  @Test
+  void when_noReplica_then_coldStartsOnTheReceivingNode() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 0)).node("b", cpu("b", 0))
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    Placement p = policy.place(request("f", "a"), s);
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, p);
+    assertEquals("a", cold.nodeId());
+    assertEquals("cpu", cold.deviceId());
+    assertEquals(List.of(), cold.evict());
+  }
+
+  @Test
+  void when_warmReplicaQueueShorterThanLoadTime_then_routes() {
+    // 20 queued x 1 ms = 20 ms of waiting beats a 100 ms load.
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 20)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 20, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    assertEquals(new Placement.Route("a", "r1", 21 * MS), policy.place(request("f", "a"), s));
+  }
+
+  @Test
+  void when_warmReplicaQueueLongerThanLoadTime_then_coldStartsOnAnotherNode() {
+    // 500 queued x 1 ms = 500 ms of waiting loses to a 100 ms load; the new replica goes to b (spread).
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 500)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 500, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, policy.place(request("f", "a"), s));
+
+    assertEquals("b", cold.nodeId());
+  }
+
+  @Test
+  void when_replicaIsLoading_then_waitsForItInsteadOfLoadingAnother() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 0)).node("b", cpu("b", 0))
+        .loading("r1", "a", "cpu", "f", 60 * MS)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    assertEquals(new Placement.Route("a", "r1", 61 * MS), policy.place(request("f", "a"), s));
+  }
+
+  @Test
+  void when_remoteReplicaIsIdle_then_theHopIsCheaperThanALoad() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 0)).node("b", cpu("b", 0))
+        .replica("r1", "b", "cpu", "f", Phase.READY, 0, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    Placement.Route route = assertInstanceOf(Placement.Route.class, policy.place(request("f", "a"), s));
+
+    assertEquals("b", route.nodeId());
+    assertTrue(route.expectedNanos() > MS, "a forward costs a network hop");
+  }
+
+  @Test
+  void when_localAndRemoteReplicasEquallyBusy_then_prefersLocal() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 1)).node("b", cpu("b", 1))
+        .replica("ra", "a", "cpu", "f", Phase.READY, 1, GIB, 10)
+        .replica("rb", "b", "cpu", "f", Phase.READY, 1, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    assertEquals("ra", ((Placement.Route) policy.place(request("f", "a"), s)).replicaId());
+    assertEquals("rb", ((Placement.Route) policy.place(request("f", "b"), s)).replicaId());
+  }
+
+  @Test
+  void when_allGpusFull_then_evictsLeastValuableIdleReplica() {
+    // g0 holds "often" (least recently used, but 5 requests/s); g1 holds "rare" (used a minute ago
+    // by one request). Value = reload cost x rate: evict "rare", not the LRU one.
+    ClusterSnapshot s = new Cluster()
+        .node("a", gpu("a", "g0", 16 * GIB), gpu("a", "g1", 16 * GIB))
+        .replica("often", "a", "g0", "hot", Phase.READY, 0, 16 * GIB, 5)
+        .replica("rare", "a", "g1", "cold", Phase.READY, 0, 16 * GIB, 0.001)
+        .learned("hot", "gpu:test", MS, 500 * MS).learned("cold", "gpu:test", MS, 500 * MS)
+        .learned("f", "gpu:test", MS, 300 * MS).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
+        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+
+    assertEquals("g1", cold.deviceId());
+    assertEquals(List.of("rare"), cold.evict());
+  }
+
+  @Test
+  void when_evictionCostsMoreThanWaiting_then_waitsInTheQueue() {
+    // The only warm replica has 50 ms of queue; making room costs evicting a busy-ish neighbour
+    // (reload 500 ms x certain reuse) on top of a 300 ms load.
+    ClusterSnapshot s = new Cluster()
+        .node("a", gpu("a", "g0", 16 * GIB), gpu("a", "g1", 16 * GIB))
+        .replica("mine", "a", "g0", "f", Phase.READY, 50, 16 * GIB, 100)
+        .replica("other", "a", "g1", "other", Phase.READY, 0, 16 * GIB, 5)
+        .learned("f", "gpu:test", MS, 300 * MS).learned("other", "gpu:test", MS, 500 * MS).snapshot();
+
+    Placement p = policy.place(request("f", "a", DeviceRequirement.GPU, 8), s);
+
+    assertEquals(new Placement.Route("a", "mine", 51 * MS), p);
+  }
+
+  @Test
+  void when_everyDeviceFullOfBusyReplicasAndNoneOfTheFunction_then_noCapacity() {
+    ClusterSnapshot s = new Cluster().node("a", gpu("a", "g0", 16 * GIB))
+        .replica("busy", "a", "g0", "other", Phase.READY, 3, 16 * GIB, 100).snapshot();
+
+    Placement.NoCapacity none = assertInstanceOf(Placement.NoCapacity.class,
+        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+
+    assertTrue(none.reason().contains("no device has"), none.reason());
+  }
+
+  @Test
+  void when_gpuRequiredAndNoNodeHasOne_then_noCapacityThatSaysSo() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 0)).snapshot();
+
+    Placement.NoCapacity none = assertInstanceOf(Placement.NoCapacity.class,
+        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+
+    assertTrue(none.reason().contains("needs a gpu device"), none.reason());
+  }
+
+  @Test
+  void when_cpuRequired_then_neverPlacedOnAGpu() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 3), gpu("a", "g0", 0))
+        .learned("f", "gpu:test", 1, 1).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
+        policy.place(request("f", "a", DeviceRequirement.CPU, 8), s));
+
+    assertEquals("cpu", cold.deviceId());
+  }
+
+  @Test
+  void when_gpuIsFasterForTheFunction_then_anyPlacesOnTheGpu() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 0))
+        .learned("f", "cpu", 50 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+
+    // 100 + 50 on the CPU loses to 300 + 1 on the GPU? No: 150 ms < 301 ms, the CPU wins a single request.
+    assertEquals("cpu", ((Placement.ColdStart) policy.place(request("f", "a"), s)).deviceId());
+
+    ClusterSnapshot slowCpu = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 0))
+        .learned("f", "cpu", 500 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+    assertEquals("g0", ((Placement.ColdStart) policy.place(request("f", "a"), slowCpu)).deviceId());
+  }
+
+  @Test
+  void when_nodeIsLeaving_then_nothingGoesThere() {
+    ClusterSnapshot s = new Cluster().node("a", true, cpu("a", 0)).node("b", cpu("b", 5))
+        .replica("ra", "a", "cpu", "f", Phase.READY, 0, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    Placement p = policy.place(request("f", "a"), s);
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, p);
+    assertEquals("b", cold.nodeId());
+  }
+
+  @Test
+  void when_maxReplicasReached_then_waitsHoweverLongTheQueue() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 1000)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 1000, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    assertEquals("r1", ((Placement.Route) policy.place(request("f", "a", DeviceRequirement.ANY, 1), s)).replicaId());
+    ClusterSnapshot none = new Cluster().node("a", cpu("a", 0)).snapshot();
+    Placement.NoCapacity zero = assertInstanceOf(Placement.NoCapacity.class,
+        policy.place(request("f", "a", DeviceRequirement.ANY, 0), none));
+    assertTrue(zero.reason().contains("maxReplicas 0"), zero.reason());
+  }
+
+  @Test
+  void when_aReplicaIsDraining_then_itTakesNothingButItsMemoryStaysTaken() {
+    ClusterSnapshot s = new Cluster().node("a", gpu("a", "g0", 16 * GIB))
+        .replica("old", "a", "g0", "f", Phase.DRAINING, 0, 16 * GIB, 10)
+        .learned("f", "gpu:test", MS, 100 * MS).snapshot();
+
+    assertInstanceOf(Placement.NoCapacity.class, policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+  }
+
+  @Test
+  void when_batching_then_aLongQueueCostsLessThanUnbatched() {
+    Cluster c = new Cluster().node("a", cpu("a", 64)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 64, GIB, 10)
+        .learned("f", "cpu", MS, 30 * MS);
+    ClusterSnapshot s = c.snapshot();
+    FunctionProfile unbatched = new FunctionProfile("f", 1, 10 << 20, GIB, DeviceRequirement.ANY, 8, 1, 60_000 * MS);
+    FunctionProfile batched = new FunctionProfile("f", 1, 10 << 20, GIB, DeviceRequirement.ANY, 8, 32, 60_000 * MS);
+
+    // 64 queued one by one: 64 ms, a load (30 ms) wins. In batches of 32: two batches, the queue wins.
+    assertInstanceOf(Placement.ColdStart.class, policy.place(new PlacementRequest(unbatched, "a", 0), s));
+    assertInstanceOf(Placement.Route.class, policy.place(new PlacementRequest(batched, "a", 0), s));
+  }
+
+  @Test
+  void explain_listsEveryOptionWeighed() {
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 20)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 20, GIB, 10)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    LeastExpectedResponseTime.Explained e = policy.explain(request("f", "a"), s);
+
+    assertEquals(policy.place(request("f", "a"), s), e.decision());
+    assertTrue(e.options().stream().anyMatch(o -> o.startsWith("route r1")), e.options().toString());
+    assertTrue(e.options().stream().anyMatch(o -> o.startsWith("cold start on b/cpu")), e.options().toString());
+  }
+}
