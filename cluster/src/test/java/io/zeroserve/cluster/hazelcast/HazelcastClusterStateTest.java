@@ -50,6 +50,11 @@ class HazelcastClusterStateTest extends ClusterStateContract {
     return List.of(new HazelcastClusterState(first), new HazelcastClusterState(second));
   }
 
+  @Override
+  protected void awaitBackgroundWrites(ClusterState view) {
+    ((HazelcastClusterState) view).awaitLoadWrites();
+  }
+
   @Test
   void nodeIdIsTheMemberUuid() {
     assertEquals(first.getCluster().getLocalMember().getUuid().toString(), a.localNodeId());
