@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -434,15 +435,18 @@ public final class HazelcastClusterState implements ClusterState {
     replicaIndex.rebuild(entries);
   }
 
-  /** Returns once the load writes scheduled so far have been made (tests). */
+  /** Returns once no load write is pending (tests): it waits for the writes scheduled so far, repeatedly. */
   void awaitLoadWrites() {
-    try {
-      loadWrites.submit(() -> { }).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | RejectedExecutionException e) {
-      // nothing left to wait for
-    }
+    do {
+      try {
+        loadWrites.submit(() -> { }).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | RejectedExecutionException e) {
+        return;
+      }
+    } while (!pendingLoad.isEmpty());
   }
 
   private void scheduleLoadWrite(String replicaId) {
