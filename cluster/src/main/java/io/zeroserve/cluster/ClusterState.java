@@ -1,23 +1,32 @@
 package io.zeroserve.cluster;
 
+import io.zeroserve.scheduler.estimate.Ewma;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The state the nodes of a cluster share: documents (function records), the live nodes, and the
- * directory of replicas.
+ * The state the nodes of a cluster share: documents (function records), the live nodes and their
+ * devices, the directory of replicas with their load, memory reservations per device, and learned
+ * estimates.
  *
  * <p><b>Threads.</b> Implementations are thread-safe. Methods may block on the network (document
- * writes and reads, node and replica writes): call them from a worker thread, never from an event
- * loop. {@link #localNodeId()}, {@link #nodes()}, {@link #replicas(String, int)} and
- * {@link #allReplicas()} are served from data held locally and do not block: they are meant for the
- * request path.
+ * writes and reads, node and replica writes, reservations): call them from a worker thread, never from
+ * an event loop. {@link #localNodeId()}, {@link #nodes()}, {@link #replicas(String, int)},
+ * {@link #allReplicas()}, {@link #reservedBytes()}, {@link #estimates()} and {@link #addSamples} are served
+ * from data held locally or hand their work to the background, and do not block: they are meant for the
+ * request path. So does {@link #putReplica} of an entry whose load alone changed.
  *
  * <p><b>Consistency.</b> Documents are linearizable per key: {@link #compareAndSet} and
- * {@link #putIfNewer} are atomic on the cluster's single copy. Nodes and replicas are replicated
- * asynchronously and are eventually consistent: a write is visible on its own node at once and on
- * the others shortly after. Entries of a member that left or died are removed by the survivors (on the
+ * {@link #putIfNewer} are atomic on the cluster's single copy. Reservations are linearizable per device:
+ * {@link #reserve} and {@link #release} are atomic on the device's single copy, so the reservations of a
+ * device never exceed the capacity its callers pass, whichever nodes reserve at once; the local view
+ * {@link #reservedBytes()} lags them slightly. Nodes and replicas are replicated asynchronously and are
+ * eventually consistent: a write is visible on its own node at once and on the others shortly after.
+ * Estimates are eventually consistent: every batch is folded in exactly once on the cluster's copy (in the
+ * order batches arrive there), and {@link #estimates()} shows the result on every node shortly after.
+ * Entries of a member that left or died (node, replicas, reservations) are removed by the survivors (on the
  * membership event, and by {@link #reconcile()} for events that were lost), and reads leave out entries
  * of nodes that are not live members.
  *
@@ -84,7 +93,14 @@ public interface ClusterState extends AutoCloseable {
 
   // ---- replica directory ----
 
-  /** Publishes (or replaces) the entry for {@code replica.replicaId()}. */
+  /**
+   * Publishes (or replaces) the entry for {@code replica.replicaId()}; this node's reads show it at once.
+   * If the entry differs from the last one this node published only in its load
+   * ({@link ReplicaLocation#differsOnlyInLoad}), the write may go out in the background and does not
+   * block: the owner republishes load often (every ~100 ms at most), and of several such writes in quick
+   * succession only the latest may reach the others. Writes of other changes, and removals, are never
+   * overtaken by an earlier load-only write.
+   */
   void putReplica(ReplicaLocation replica);
 
   /** Removes the entry for {@code replicaId}, if any. */
@@ -96,9 +112,51 @@ public interface ClusterState extends AutoCloseable {
   /** Every replica on live members. A copy. Cheap. */
   Collection<ReplicaLocation> allReplicas();
 
+  // ---- memory reservations: one entry per device, linearizable ----
+
   /**
-   * Repairs what lost events left behind: removes node and replica entries of nodes that are no longer
-   * members, and rebuilds local views. The host calls it every few seconds from a worker thread; it
+   * Reserves {@code bytes} of device {@code deviceId} of node {@code nodeId} for {@code replicaId}, if the
+   * device's reservations plus {@code bytes} stay within {@code capacityBytes}. Atomic across the cluster;
+   * blocks. A replica that holds a reservation there already has it replaced by {@code bytes} if that fits
+   * (the others' plus {@code bytes}), and keeps it if not.
+   *
+   * @return whether the reservation is held now; false: nothing changed
+   * @throws IllegalArgumentException if an id is blank or contains {@code /}, or a size is negative
+   */
+  boolean reserve(String nodeId, String deviceId, long capacityBytes, String replicaId, long bytes);
+
+  /** Releases {@code replicaId}'s reservation on the device, if it holds one. Atomic; blocks; idempotent. */
+  void release(String nodeId, String deviceId, String replicaId);
+
+  /**
+   * Bytes reserved by device ({@link DeviceReservations#key}: {@code nodeId + "/" + deviceId}), for the
+   * devices of live members that hold a reservation. A copy. Cheap: a local view that follows the changes
+   * shortly after they happen.
+   */
+  Map<String, Long> reservedBytes();
+
+  /** The reservations on one device, by replica id: bytes. Read from the cluster's copy; may block. */
+  Map<String, Long> reservations(String nodeId, String deviceId);
+
+  // ---- learned estimates: eventually consistent ----
+
+  /**
+   * Folds each batch into the shared estimate of its key, with
+   * {@code ewma.addAll(batch.meanNanos(), batch.count(), Ewma.DEFAULT_ALPHA)} (absent: {@link Ewma#EMPTY}).
+   * Keys are opaque here. Does not block: the folds run in the background, each exactly once; a fold that
+   * cannot reach the cluster is dropped (and logged).
+   */
+  void addSamples(Map<String, SampleBatch> batches);
+
+  /**
+   * Every key's shared estimate. A copy. Cheap: a local view that shows other nodes' folds shortly (well
+   * under a second) after they happen.
+   */
+  Map<String, Ewma> estimates();
+
+  /**
+   * Repairs what lost events left behind: removes node, replica and reservation entries of nodes that are
+   * no longer members, and rebuilds local views. The host calls it every few seconds from a worker thread; it
    * blocks while it removes entries, and throws if the cluster cannot be reached (the next call retries).
    */
   void reconcile();

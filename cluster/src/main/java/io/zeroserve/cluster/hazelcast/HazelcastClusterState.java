@@ -9,25 +9,38 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
 import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.cluster.DeviceReservations;
 import io.zeroserve.cluster.NodeInfo;
 import io.zeroserve.cluster.ReplicaLocation;
+import io.zeroserve.cluster.SampleBatch;
 import io.zeroserve.cluster.VersionedDoc;
+import io.zeroserve.scheduler.estimate.Ewma;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,7 +50,21 @@ import java.util.stream.Collectors;
  * {@link ClusterState} on a Hazelcast member configured by {@link HazelcastConfigs#forNode}; the node id is
  * the member's UUID. The structures and their writes belong to {@link ClusterMaps}; this class adds
  * what the interface promises on top: reads that leave out non-members, a local index of replicas by
- * function version, removal of departed members' entries, and listener dispatch.
+ * function version, local views of reservation totals and of estimates, lazy publication of replica load,
+ * removal of departed members' entries, and listener dispatch.
+ *
+ * <p>The local views of reservations and estimates follow entry listeners (with values: each event
+ * carries the entry after the change, and events of one key arrive in order), and {@link #reconcile()}
+ * rebuilds them. A listener, not a near cache, because readers want every key at once and a near cache
+ * only serves keys asked for one by one; and not a periodic re-read, because a re-read of every
+ * estimate by every member each second costs more than the events and shows changes later.
+ *
+ * <p>A replica entry whose load alone changed ({@link ReplicaLocation#differsOnlyInLoad}) is written by one
+ * thread of this object's own, {@code zeroserve-cluster-load}, latest value wins: the owner's caller does
+ * not wait for the replicated map's round trip to the key's owner. Every write of a replica entry holds
+ * {@code replicaWrites}, and a blocking write or a removal first drops the pending load write, so a stale
+ * load write never overtakes a newer state or a removal. Until the load write lands, this member's reads
+ * show the pending entry.
  *
  * <p>Hazelcast's event threads only record what changed (the live member set, the replica index) and
  * hand everything else to one thread of this object's own, {@code zeroserve-cluster-events}: the
@@ -59,7 +86,15 @@ public final class HazelcastClusterState implements ClusterState {
   private final HazelcastInstance hazelcast;
   private final ClusterMaps maps;
   private final ReplicaIndex replicaIndex = new ReplicaIndex();
+  /** Replica entries whose load changed and that the load thread has yet to write, by replica id. */
+  private final ConcurrentHashMap<String, ReplicaLocation> pendingLoad = new ConcurrentHashMap<>();
+  private final Object replicaWrites = new Object();
+  /** Every device's reservations as the last event or rebuild showed them, by device key. */
+  private final ConcurrentHashMap<String, DeviceReservations> reservationView = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Ewma> estimateView = new ConcurrentHashMap<>();
+  private final Map<String, Ewma> estimatesReadOnly = Collections.unmodifiableMap(estimateView);
   private final ExecutorService events;
+  private final ExecutorService loadWrites;
   private final CopyOnWriteArrayList<Consumer<VersionedDoc>> docListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Runnable> membershipListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> deregistrations = new ArrayList<>();
@@ -74,6 +109,11 @@ public final class HazelcastClusterState implements ClusterState {
     this.maps = new ClusterMaps(hazelcast);
     this.events = Executors.newSingleThreadExecutor(task -> {
       Thread thread = new Thread(task, "zeroserve-cluster-events");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.loadWrites = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, "zeroserve-cluster-load");
       thread.setDaemon(true);
       return thread;
     });
@@ -125,14 +165,24 @@ public final class HazelcastClusterState implements ClusterState {
 
       @Override
       public void onMapEvent(MapEvent event) {
-        replicaIndex.rebuild(maps.replicaEntries());
+        rebuildReplicaIndex();
       }
     });
     deregistrations.add(() -> maps.replicas().removeEntryListener(replicas));
 
+    UUID reservations = maps.reservations().addEntryListener(
+        new ViewListener<DeviceReservations>(reservationView, (held, incoming) -> incoming), true);
+    deregistrations.add(() -> maps.reservations().removeEntryListener(reservations));
+
+    UUID estimates = maps.estimates().addEntryListener(
+        new ViewListener<Ewma>(estimateView, HazelcastClusterState::laterEstimate), true);
+    deregistrations.add(() -> maps.estimates().removeEntryListener(estimates));
+
     // After the listeners, so that no change falls between the first read and the first event.
     refreshLiveMembers();
     replicaIndex.rebuild(maps.replicaEntries());
+    rebuildReservationView(maps.reservationEntries());
+    rebuildEstimateView(maps.estimateEntries());
   }
 
   @Override
@@ -204,14 +254,30 @@ public final class HazelcastClusterState implements ClusterState {
   @Override
   public void putReplica(ReplicaLocation replica) {
     Objects.requireNonNull(replica, "replica cannot be null");
-    maps.putReplica(replica);
-    refreshReplica(replica.replicaId());
+    String replicaId = replica.replicaId();
+    ReplicaLocation pending = pendingLoad.get(replicaId);
+    ReplicaLocation last = pending != null ? pending : maps.replica(replicaId);
+    if (replica.differsOnlyInLoad(last) && !closed.get()) {
+      if (pendingLoad.put(replicaId, replica) == null) {
+        scheduleLoadWrite(replicaId);
+      }
+      refreshReplica(replicaId);
+      return;
+    }
+    synchronized (replicaWrites) {
+      pendingLoad.remove(replicaId);
+      maps.putReplica(replica);
+    }
+    refreshReplica(replicaId);
   }
 
   @Override
   public void removeReplica(String replicaId) {
     Objects.requireNonNull(replicaId, "replicaId cannot be null");
-    maps.removeReplica(replicaId);
+    synchronized (replicaWrites) {
+      pendingLoad.remove(replicaId);
+      maps.removeReplica(replicaId);
+    }
     refreshReplica(replicaId);
   }
 
@@ -226,6 +292,63 @@ public final class HazelcastClusterState implements ClusterState {
   public Collection<ReplicaLocation> allReplicas() {
     Set<String> live = liveMembers;
     return replicaIndex.all(r -> live.contains(r.nodeId()));
+  }
+
+  // ---- reservations ----
+
+  @Override
+  public boolean reserve(String nodeId, String deviceId, long capacityBytes, String replicaId, long bytes) {
+    DeviceReservations.key(nodeId, deviceId);
+    DeviceReservations.checkReserve(capacityBytes, replicaId, bytes);
+    return maps.reserve(nodeId, deviceId, capacityBytes, replicaId, bytes);
+  }
+
+  @Override
+  public void release(String nodeId, String deviceId, String replicaId) {
+    DeviceReservations.key(nodeId, deviceId);
+    Objects.requireNonNull(replicaId, "replicaId cannot be null");
+    maps.release(nodeId, deviceId, replicaId);
+  }
+
+  @Override
+  public Map<String, Long> reservedBytes() {
+    Set<String> live = liveMembers;
+    Map<String, Long> bytes = new HashMap<>();
+    for (DeviceReservations device : reservationView.values()) {
+      if (live.contains(device.nodeId())) {
+        bytes.put(device.key(), device.totalBytes());
+      }
+    }
+    return bytes;
+  }
+
+  @Override
+  public Map<String, Long> reservations(String nodeId, String deviceId) {
+    DeviceReservations device = maps.reservations(nodeId, deviceId);
+    return device == null ? Map.of() : device.bytesByReplica();
+  }
+
+  // ---- estimates ----
+
+  @Override
+  public void addSamples(Map<String, SampleBatch> batches) {
+    Objects.requireNonNull(batches, "batches cannot be null");
+    batches.forEach((key, batch) -> {
+      Objects.requireNonNull(key, "batches cannot hold a null key");
+      Objects.requireNonNull(batch, "batches cannot hold a null batch, key: " + key);
+    });
+    batches.forEach((key, batch) -> maps.fold(key, batch.meanNanos(), batch.count())
+        .whenComplete((ignored, failure) -> {
+          if (failure != null) {
+            LOG.log(Level.FINE, "cannot fold samples into " + key + "; they are dropped", failure);
+          }
+        }));
+  }
+
+  /** A read-only view of the local copy: it changes as updates arrive; copy it for a snapshot. */
+  @Override
+  public Map<String, Ewma> estimates() {
+    return estimatesReadOnly;
   }
 
   @Override
@@ -243,6 +366,12 @@ public final class HazelcastClusterState implements ClusterState {
           orphans.add(replica.nodeId());
         }
       }
+      Collection<DeviceReservations> reservations = maps.reservationEntries();
+      for (DeviceReservations device : reservations) {
+        if (!live.contains(device.nodeId())) {
+          orphans.add(device.nodeId());
+        }
+      }
       Set<String> confirmed = new HashSet<>(orphans);
       confirmed.retainAll(orphanSuspects);
       orphans.removeAll(confirmed);
@@ -251,7 +380,9 @@ public final class HazelcastClusterState implements ClusterState {
         LOG.fine(() -> "removing the entries of departed node " + nodeId);
         maps.removeEntriesOf(nodeId);
       }
-      replicaIndex.rebuild(maps.replicaEntries());
+      rebuildReplicaIndex();
+      rebuildReservationView(confirmed.isEmpty() ? reservations : maps.reservationEntries());
+      rebuildEstimateView(maps.estimateEntries());
     }
   }
 
@@ -270,6 +401,8 @@ public final class HazelcastClusterState implements ClusterState {
       }
     }
     events.shutdownNow();
+    loadWrites.shutdownNow();
+    pendingLoad.clear();
     docListeners.clear();
     membershipListeners.clear();
   }
@@ -285,15 +418,92 @@ public final class HazelcastClusterState implements ClusterState {
     return live;
   }
 
-  /** Sets the index entry to what the local copy holds now: updates may arrive in any order. */
+  /**
+   * Sets the index entry to what this member last wrote and has yet to send, else to what the local copy
+   * holds now: updates may arrive in any order.
+   */
   private void refreshReplica(String replicaId) {
-    replicaIndex.set(replicaId, maps.replica(replicaId));
+    ReplicaLocation pending = pendingLoad.get(replicaId);
+    replicaIndex.set(replicaId, pending != null ? pending : maps.replica(replicaId));
+  }
+
+  private void rebuildReplicaIndex() {
+    List<ReplicaLocation> entries = new ArrayList<>();
+    for (ReplicaLocation replica : maps.replicaEntries()) {
+      entries.add(pendingLoad.getOrDefault(replica.replicaId(), replica));
+    }
+    replicaIndex.rebuild(entries);
+  }
+
+  /** Returns once no load write is pending (tests): it waits for the writes scheduled so far, repeatedly. */
+  void awaitLoadWrites() {
+    do {
+      try {
+        loadWrites.submit(() -> { }).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | RejectedExecutionException e) {
+        return;
+      }
+    } while (!pendingLoad.isEmpty());
+  }
+
+  private void scheduleLoadWrite(String replicaId) {
+    try {
+      loadWrites.execute(() -> writeLoad(replicaId));
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile: load is a hint, and the node is going away
+    }
+  }
+
+  /** Writes the pending load of {@code replicaId}, unless a blocking write or a removal took it. */
+  private void writeLoad(String replicaId) {
+    ReplicaLocation written = null;
+    try {
+      synchronized (replicaWrites) {
+        written = pendingLoad.get(replicaId);
+        if (written != null) {
+          maps.putReplica(written);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "cannot publish the load of replica " + replicaId + "; a later write will", e);
+    } finally {
+      // A newer value that arrived meanwhile found a pending entry and scheduled nothing: write it too.
+      if (written != null && !pendingLoad.remove(replicaId, written)) {
+        scheduleLoadWrite(replicaId);
+      }
+    }
+    refreshReplica(replicaId);
+  }
+
+  private void rebuildReservationView(Collection<DeviceReservations> entries) {
+    Map<String, DeviceReservations> byKey = new HashMap<>();
+    for (DeviceReservations device : entries) {
+      byKey.put(device.key(), device);
+    }
+    reservationView.keySet().retainAll(byKey.keySet());
+    reservationView.putAll(byKey);
+  }
+
+  private void rebuildEstimateView(Map<String, Ewma> entries) {
+    estimateView.keySet().retainAll(entries.keySet());
+    entries.forEach((key, ewma) -> estimateView.merge(key, ewma, HazelcastClusterState::laterEstimate));
+  }
+
+  /**
+   * Of two values of one estimate, the later fold: the one with more samples (every fold adds some). So
+   * the view never goes back when a rebuild's read and an event cross.
+   */
+  private static Ewma laterEstimate(Ewma held, Ewma incoming) {
+    return incoming.samples() >= held.samples() ? incoming : held;
   }
 
   private void removeEntriesOf(String nodeId) {
     try {
       maps.removeEntriesOf(nodeId);
-      replicaIndex.rebuild(maps.replicaEntries());
+      rebuildReplicaIndex();
     } catch (RuntimeException e) {
       // The member is stopping, or the cluster is in flux: reconcile() will finish the job.
       LOG.log(Level.FINE, "cannot remove the entries of departed node " + nodeId, e);
@@ -327,6 +537,69 @@ public final class HazelcastClusterState implements ClusterState {
         listener.run();
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "a membership listener failed", e);
+      }
+    }
+  }
+
+  /**
+   * Keeps {@code view} equal to an IMap's entries: each event carries the entry's value after the change
+   * (the listener is added with values), and events of one key arrive in order. {@code keep} chooses
+   * between the held value and an event's, for a view that a rebuild may have moved ahead of its events.
+   * Runs on Hazelcast's event threads, and only touches the view.
+   */
+  private static final class ViewListener<V> implements EntryAddedListener<String, V>,
+      EntryUpdatedListener<String, V>, EntryMergedListener<String, V>, EntryRemovedListener<String, V>,
+      EntryEvictedListener<String, V>, EntryExpiredListener<String, V>, MapClearedListener {
+
+    private final ConcurrentHashMap<String, V> view;
+    private final BinaryOperator<V> keep;
+
+    ViewListener(ConcurrentHashMap<String, V> view, BinaryOperator<V> keep) {
+      this.view = view;
+      this.keep = keep;
+    }
+
+    @Override
+    public void entryAdded(EntryEvent<String, V> event) {
+      set(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, V> event) {
+      set(event);
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, V> event) {
+      set(event);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, V> event) {
+      view.remove(event.getKey());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, V> event) {
+      view.remove(event.getKey());
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, V> event) {
+      view.remove(event.getKey());
+    }
+
+    @Override
+    public void mapCleared(MapEvent event) {
+      view.clear();
+    }
+
+    private void set(EntryEvent<String, V> event) {
+      V value = event.getValue();
+      if (value == null) {
+        view.remove(event.getKey());
+      } else {
+        view.merge(event.getKey(), value, keep);
       }
     }
   }

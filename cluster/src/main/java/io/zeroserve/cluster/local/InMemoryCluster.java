@@ -1,8 +1,10 @@
 package io.zeroserve.cluster.local;
 
+import io.zeroserve.cluster.DeviceReservations;
 import io.zeroserve.cluster.NodeInfo;
 import io.zeroserve.cluster.ReplicaLocation;
 import io.zeroserve.cluster.VersionedDoc;
+import io.zeroserve.scheduler.estimate.Ewma;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,6 +22,9 @@ public final class InMemoryCluster {
   final ConcurrentHashMap<String, VersionedDoc> docs = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, NodeInfo> nodes = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, ReplicaLocation> replicas = new ConcurrentHashMap<>();
+  /** By {@link DeviceReservations#key}; a device without reservations has no entry. */
+  final ConcurrentHashMap<String, DeviceReservations> reservations = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, Ewma> estimates = new ConcurrentHashMap<>();
   final Set<String> members = ConcurrentHashMap.newKeySet();
   final CopyOnWriteArrayList<InMemoryClusterState> views = new CopyOnWriteArrayList<>();
 
@@ -45,7 +50,8 @@ public final class InMemoryCluster {
   }
 
   /**
-   * Member {@code nodeId} leaves or dies: the survivors remove its node entry and its replicas, then
+   * Member {@code nodeId} leaves or dies: the survivors remove its node entry, its replicas and its
+   * reservations, then
    * their membership listeners fire. Its own view refuses further calls. No-op if it is not a member.
    */
   public void leave(String nodeId) {
@@ -64,6 +70,7 @@ public final class InMemoryCluster {
   void removeEntriesOfNonMembers() {
     nodes.values().removeIf(n -> !members.contains(n.nodeId()));
     replicas.values().removeIf(r -> !members.contains(r.nodeId()));
+    reservations.values().removeIf(r -> !members.contains(r.nodeId()));
   }
 
   void fireDocChanged(VersionedDoc doc) {

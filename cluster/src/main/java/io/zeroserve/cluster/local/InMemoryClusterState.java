@@ -1,11 +1,16 @@
 package io.zeroserve.cluster.local;
 
 import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.cluster.DeviceReservations;
 import io.zeroserve.cluster.NodeInfo;
 import io.zeroserve.cluster.ReplicaLocation;
+import io.zeroserve.cluster.SampleBatch;
 import io.zeroserve.cluster.VersionedDoc;
+import io.zeroserve.scheduler.estimate.Ewma;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -147,6 +152,66 @@ public final class InMemoryClusterState implements ClusterState {
   @Override
   public Collection<ReplicaLocation> allReplicas() {
     return cluster.replicas.values().stream().filter(r -> cluster.members.contains(r.nodeId())).toList();
+  }
+
+  @Override
+  public boolean reserve(String nodeId, String deviceId, long capacityBytes, String replicaId, long bytes) {
+    String key = DeviceReservations.key(nodeId, deviceId);
+    DeviceReservations.checkReserve(capacityBytes, replicaId, bytes);
+    ensureMember();
+    boolean[] held = {false};
+    cluster.reservations.compute(key, (k, current) -> {
+      DeviceReservations before = current == null ? DeviceReservations.none(nodeId, deviceId) : current;
+      DeviceReservations after = before.reserve(capacityBytes, replicaId, bytes).orElse(null);
+      held[0] = after != null;
+      return held[0] ? after : current;
+    });
+    return held[0];
+  }
+
+  @Override
+  public void release(String nodeId, String deviceId, String replicaId) {
+    String key = DeviceReservations.key(nodeId, deviceId);
+    Objects.requireNonNull(replicaId, "replicaId cannot be null");
+    ensureMember();
+    cluster.reservations.computeIfPresent(key, (k, current) -> {
+      DeviceReservations after = current.release(replicaId);
+      return after.isEmpty() ? null : after;
+    });
+  }
+
+  @Override
+  public Map<String, Long> reservedBytes() {
+    Map<String, Long> bytes = new HashMap<>();
+    for (DeviceReservations device : cluster.reservations.values()) {
+      if (cluster.members.contains(device.nodeId())) {
+        bytes.put(device.key(), device.totalBytes());
+      }
+    }
+    return bytes;
+  }
+
+  @Override
+  public Map<String, Long> reservations(String nodeId, String deviceId) {
+    DeviceReservations device = cluster.reservations.get(DeviceReservations.key(nodeId, deviceId));
+    return device == null ? Map.of() : device.bytesByReplica();
+  }
+
+  @Override
+  public void addSamples(Map<String, SampleBatch> batches) {
+    Objects.requireNonNull(batches, "batches cannot be null");
+    ensureMember();
+    batches.forEach((key, batch) -> {
+      Objects.requireNonNull(key, "batches cannot hold a null key");
+      Objects.requireNonNull(batch, "batches cannot hold a null batch, key: " + key);
+      cluster.estimates.compute(key, (k, current) -> (current == null ? Ewma.EMPTY : current)
+          .addAll(batch.meanNanos(), batch.count(), Ewma.DEFAULT_ALPHA));
+    });
+  }
+
+  @Override
+  public Map<String, Ewma> estimates() {
+    return Map.copyOf(cluster.estimates);
   }
 
   @Override

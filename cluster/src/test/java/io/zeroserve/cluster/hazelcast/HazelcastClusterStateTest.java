@@ -11,10 +11,14 @@ import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.zeroserve.cluster.Await;
 import io.zeroserve.cluster.ClusterState;
 import io.zeroserve.cluster.ClusterStateContract;
+import io.zeroserve.cluster.DeviceInfo;
+import io.zeroserve.cluster.DeviceReservations;
 import io.zeroserve.cluster.NodeInfo;
 import io.zeroserve.cluster.ReplicaLocation;
 import io.zeroserve.cluster.VersionedDoc;
+import io.zeroserve.scheduler.estimate.Ewma;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -48,6 +52,11 @@ class HazelcastClusterStateTest extends ClusterStateContract {
   @Override
   protected List<ClusterState> openTwoMembers() {
     return List.of(new HazelcastClusterState(first), new HazelcastClusterState(second));
+  }
+
+  @Override
+  protected void awaitBackgroundWrites(ClusterState view) {
+    ((HazelcastClusterState) view).awaitLoadWrites();
   }
 
   @Test
@@ -174,12 +183,75 @@ class HazelcastClusterStateTest extends ClusterStateContract {
   void everythingOnTheWireIsCompactNotJavaSerialization() {
     var serialization = ((SerializationServiceSupport) first).getSerializationService();
     VersionedDoc doc = new VersionedDoc("k", 1, false, "{}");
+    DeviceInfo gpu = new DeviceInfo("gpu0", DeviceInfo.GPU, "GPU", "h100", 1L << 34, 1, true);
     List<Object> values = List.of(doc, new CompareAndSetDoc(0, doc), new PutIfNewer(doc),
-        new NodeInfo("n", "127.0.0.1", 8080, 1, false), new ReplicaLocation("r", "n", "fn", 1, "READY", 1));
+        new NodeInfo("n", "127.0.0.1", 8080, 1, false), new ReplicaLocation("r", "n", "fn", 1, "READY", 1),
+        new NodeInfo("n", "127.0.0.1", 8080, 1, true, List.of(gpu,
+            new DeviceInfo("cpu", DeviceInfo.CPU, "CPU", "cpu-4", 1L << 30, 4, false))),
+        new ReplicaLocation("r", "n", "fn", 1, "READY", 1, "gpu0", 7, 1L << 30), gpu,
+        new DeviceReservations("n", "gpu0", Map.of("r1", 5L, "r2", 7L)), DeviceReservations.none("n", "cpu"),
+        new Ewma(1.5e6, 42), new ReserveDeviceMemory("n", "gpu0", 100, "r1", 10), new ReleaseReplica("r1"),
+        new FoldSamples(2.5e6, 3));
     Set<Integer> types = values.stream().map(v -> serialization.toData(v).getType()).collect(Collectors.toSet());
     assertEquals(Set.of(SerializationConstants.TYPE_COMPACT), types);
     for (Object value : values) {
       assertEquals(value, serialization.toObject(serialization.toData(value)));
+    }
+  }
+
+  @Test
+  void when_threadsOnThreeMembersRaceForOneDevice_then_capacityIsNeverExceeded() throws Exception {
+    try (Members members = new Members()) {
+      List<ClusterState> views = List.of(members.start(), members.start(), members.start()).stream()
+          .map(HazelcastClusterState::new).map(ClusterState.class::cast).toList();
+      assertReservationsStayWithinCapacity(views, views.get(0).localNodeId(), "gpu0", 3, 80);
+      views.forEach(ClusterState::close);
+    }
+  }
+
+  @Test
+  void when_memberIsKilled_then_survivorsDropItsReservationsAndKeepTheirOwn() {
+    try (Members members = new Members()) {
+      List<HazelcastInstance> instances = List.of(members.start(), members.start(), members.start());
+      List<ClusterState> views = instances.stream().map(HazelcastClusterState::new)
+          .map(ClusterState.class::cast).toList();
+      String survivor = views.get(0).localNodeId();
+      String dead = views.get(2).localNodeId();
+      // Enough devices that the dead member owns some entries and backs up others.
+      for (int d = 0; d < 20; d++) {
+        assertTrue(views.get(2).reserve(dead, "gpu" + d, 100, "r", 60));
+        assertTrue(views.get(1).reserve(survivor, "gpu" + d, 100, "r", 40));
+      }
+      Await.until("the views show 40 devices", () -> views.get(0).reservedBytes().size() == 40
+          && views.get(1).reservedBytes().size() == 40);
+
+      instances.get(2).getLifecycleService().terminate();
+
+      for (ClusterState view : views.subList(0, 2)) {
+        Await.until("the dead member's reservations leave the view", () -> view.reservedBytes().size() == 20
+            && view.reservedBytes().keySet().stream().allMatch(k -> k.startsWith(survivor + "/")));
+      }
+      Await.until("the survivors removed the entries themselves",
+          () -> instances.get(0).getMap(ClusterMaps.RESERVATIONS).size() == 20);
+      for (int d = 0; d < 20; d++) {
+        assertEquals(Map.of(), views.get(1).reservations(dead, "gpu" + d));
+        assertEquals(Map.of("r", 40L), views.get(0).reservations(survivor, "gpu" + d), "backups kept them");
+      }
+      views.subList(0, 2).forEach(ClusterState::close);
+    }
+  }
+
+  @Test
+  void when_aViewOpensAfterTheWrites_then_itsLocalViewsStartWithThem() {
+    String device = unique("gpu");
+    String key = unique("estimate");
+    assertTrue(a.reserve(a.localNodeId(), device, 100, "r", 25));
+    a.addSamples(Map.of(key, new io.zeroserve.cluster.SampleBatch(3_000, 5)));
+    Await.until("b sees the estimate", () -> b.estimates().containsKey(key));
+
+    try (HazelcastClusterState late = new HazelcastClusterState(second)) {
+      assertEquals(25L, late.reservedBytes().get(DeviceReservations.key(a.localNodeId(), device)));
+      assertEquals(Ewma.EMPTY.addAll(3_000, 5, Ewma.DEFAULT_ALPHA), late.estimates().get(key));
     }
   }
 }

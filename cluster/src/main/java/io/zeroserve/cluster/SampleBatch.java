@@ -1,0 +1,18 @@
+package io.zeroserve.cluster;
+
+import static io.zeroserve.cluster.Checks.check;
+
+/**
+ * Samples of one measured time that a node folds into a shared estimate at once
+ * ({@link ClusterState#addSamples}). Immutable.
+ *
+ * @param meanNanos the mean of the samples, nanoseconds, finite and >= 0
+ * @param count how many samples, >= 1
+ */
+public record SampleBatch(double meanNanos, long count) {
+
+  public SampleBatch {
+    check("meanNanos", meanNanos >= 0 && !Double.isInfinite(meanNanos), "be finite and >= 0", meanNanos);
+    check("count", count >= 1, "be >= 1", count);
+  }
+}
