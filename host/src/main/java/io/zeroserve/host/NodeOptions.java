@@ -1,6 +1,7 @@
 package io.zeroserve.host;
 
 import io.zeroserve.cluster.ClusterOptions;
+import io.zeroserve.host.devices.DeviceOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.function.Function;
  */
 public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
                           long maxRequestBytes, int inferenceThreads, int maxFunctions, Path tokensFile,
-                          String tokensSpec, boolean insecure, ClusterOptions cluster) {
+                          String tokensSpec, boolean insecure, ClusterOptions cluster, DeviceOptions devices) {
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -39,7 +40,10 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"cluster-name", ClusterOptions.DEFAULT_CLUSTER_NAME, "nodes with the same name form one cluster"},
       new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
       new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
-      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"});
+      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"},
+      new String[] {"devices", "cpu and every GPU found", "devices to place replicas on, e.g. cpu,gpu0,gpu1=40GiB (memory optional)"},
+      new String[] {"simulate-gpus", "none", "add simulated GPUs, COUNTxSIZE (2x16GiB): placed like GPUs, run on the CPU"},
+      new String[] {"cpu-memory", "80% of RAM less heap", "memory replicas may reserve on the CPU"});
 
   /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
   public static final String TOKENS_ENV = "ZS_TOKENS";
@@ -106,7 +110,9 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
             or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
             integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
             joinList(get.apply("join")),
-            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS));
+            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS),
+        new DeviceOptions(get.apply("devices"), get.apply("simulate-gpus"),
+            size("cpu-memory", get.apply("cpu-memory"), 0)));
   }
 
   private static List<String> joinList(String value) {
@@ -128,7 +134,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   public String toString() {
     return "NodeOptions[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", examples="
         + examples + ", tokensFile=" + tokensFile + ", tokensSpec=" + (tokensSpec == null ? "none" : "<hidden>")
-        + ", insecure=" + insecure + ", cluster=" + cluster + "]";
+        + ", insecure=" + insecure + ", cluster=" + cluster + ", devices=" + devices + "]";
   }
 
   private static String or(String value, String fallback) {
@@ -158,7 +164,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   }
 
   /** Sizes: {@code 1048576}, {@code 64KiB}, {@code 64MiB}, {@code 2GiB} (also KB/MB/GB as powers of 1024). */
-  static long size(String key, String value, long fallback) {
+  public static long size(String key, String value, long fallback) {
     if (value == null || value.isEmpty()) {
       return fallback;
     }

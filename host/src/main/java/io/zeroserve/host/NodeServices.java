@@ -1,7 +1,9 @@
 package io.zeroserve.host;
 
 import io.vertx.core.WorkerExecutor;
+import io.zeroserve.cluster.ClusterState;
 import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.host.placement.Placements;
 import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.cluster.ArtifactPeers;
@@ -20,7 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param calls places each inference call on this node or another
  * @param artifactPeers moves model files between nodes
  * @param metrics the node's meters, scraped at /metrics
+ * @param cluster the state this node shares with the others
+ * @param placements where requests run, and the cluster as placement sees it
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
                            FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
-                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics) {}
+                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics,
+                           ClusterState cluster, Placements placements) {}

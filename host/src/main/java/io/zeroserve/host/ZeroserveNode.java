@@ -35,7 +35,13 @@ import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import io.zeroserve.host.invoke.LocalCalls;
 import io.zeroserve.host.metrics.NodeMetrics;
-import io.zeroserve.scheduler.WarmFirstPlacement;
+import io.zeroserve.host.devices.DeviceInventory;
+import io.zeroserve.host.devices.NodeDevice;
+import io.zeroserve.host.placement.EstimateRecorder;
+import io.zeroserve.host.placement.NodeDevices;
+import io.zeroserve.host.placement.Placements;
+import io.zeroserve.host.placement.ReplicaPublisher;
+import io.zeroserve.scheduler.estimate.Priors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -70,6 +76,11 @@ public final class ZeroserveNode {
   private final boolean ownsVertx;
   private final NodeMetrics metrics;
   private long metricsTimer = -1;
+  private long publishTimer = -1;
+  private java.util.List<NodeDevice> nodeDevices;
+  private NodeDevices devices;
+  private Placements placements;
+  private ReplicaPublisher publisher;
   private NodeServices services;
   private CallRouter calls;
   private long reconcileTimer = -1;
@@ -139,6 +150,10 @@ public final class ZeroserveNode {
     }
     return storeExecutor.executeBlocking(() -> {
           OnnxRuntime.environment(); // load the native library now, not on the first request
+          nodeDevices = DeviceInventory.resolve(options.devices(), options.inferenceThreads(),
+              OnnxRuntime.cudaAvailable(), DeviceInventory.nvidiaSmi(), (key, value) -> NodeOptions.size(key, value, 0));
+          nodeDevices.forEach(d -> LOG.info("device " + d.deviceId() + ": " + d.name() + ", "
+              + (d.memoryBytes() >> 20) + " MiB" + (d.simulated() ? " (SIMULATED: runs on the CPU)" : "")));
           FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(), options.maxFunctions(),
               new ClusterReplication(cluster));
           registry.load();
@@ -152,17 +167,27 @@ public final class ZeroserveNode {
           WorkerExecutor fetchExecutor = vertx.createSharedWorkerExecutor("zs-artifact-fetch", 2, 10, TimeUnit.MINUTES);
           ArtifactPeers peers = new ArtifactPeers(vertx, cluster, registry.artifacts(), fetchExecutor);
           registry.beforeRecordSaved(peers::replicate);
+          java.util.function.Function<String, FunctionConfig> configs =
+              name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS);
+          devices = new NodeDevices(nodeDevices, cluster, configs, Priors.DEFAULT);
           LocalReplicas replicas = new LocalReplicas(vertx, peers::verifiedArtifact, inferenceExecutor,
-              SessionSettings.CPU, REPLICA_PARALLELISM,
-              name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS));
+              devices, REPLICA_PARALLELISM, configs);
+          placements = new Placements(cluster, replicas, devices, REPLICA_PARALLELISM);
+          publisher = new ReplicaPublisher(cluster, replicas);
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
           calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
-              new WarmFirstPlacement(), metrics, storeExecutor);
+              placements, metrics, storeExecutor);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
-              tokens, calls, peers, metrics);
-          replicas.metrics(metrics);
-          metricsTimer = vertx.setPeriodic(1_000, t -> metrics.refresh(replicas, registry));
+              tokens, calls, peers, metrics, cluster, placements);
+          EstimateRecorder estimates = new EstimateRecorder(metrics, id -> devices.get(id).deviceClass());
+          replicas.metrics(estimates);
+          metrics.bind(replicas);
+          metricsTimer = vertx.setPeriodic(1_000, t -> {
+            metrics.refresh(replicas, registry);
+            metrics.refreshDevices(cluster.localNodeId(), nodeDevices, cluster.reservedBytes());
+            estimates.flush(cluster);
+          });
           publishReplicas(replicas, clusterExecutor);
           // Records other nodes change reach this node's disk and cache; listeners are hints, so a
           // periodic pass re-reads everything and repairs what a lost event missed.
@@ -178,7 +203,7 @@ public final class ZeroserveNode {
                 stayRegistered(peers);
                 cluster.reconcile();
                 cluster.all().forEach(doc -> registry.applyShared(ClusterReplication.shared(doc)));
-                repairReplicaDirectory(replicas);
+                publisher.publish(true);
                 return null;
               }, false).onComplete(ar -> reconciling.set(false));
             }
@@ -210,7 +235,7 @@ public final class ZeroserveNode {
         })
         .compose(id -> storeExecutor.executeBlocking(() -> {
           cluster.registerNode(new NodeInfo(cluster.localNodeId(), advertisedHttpHost(), httpPort,
-              System.currentTimeMillis(), false));
+              System.currentTimeMillis(), false).withDevices(devices.infos()));
           registeredAs = cluster.localNodeId();
           return id;
         }))
@@ -292,18 +317,22 @@ public final class ZeroserveNode {
     return null;
   }
 
-  /** The replica directory follows this node's replicas: READY ones are routable from every node. */
+  /**
+   * The replica directory follows this node's replicas: at once when one becomes READY or stops, and
+   * every control period for loads and LOADING ones. One pass at a time; a slow one is skipped, not queued.
+   */
   private void publishReplicas(LocalReplicas replicas, WorkerExecutor clusterExecutor) {
-    replicas.onRoutingChange((id, routable) -> clusterExecutor.executeBlocking(() -> {
-      String clusterWideId = cluster.localNodeId() + "/" + id; // replica numbers count per node
-      if (routable && replicas.isReady(id)) { // re-checked: it may have gone since the event
-        cluster.putReplica(new ReplicaLocation(clusterWideId, cluster.localNodeId(), id.function(), id.version(),
-            ReplicaState.READY.name(), System.currentTimeMillis()));
-      } else {
-        cluster.removeReplica(clusterWideId);
+    AtomicBoolean publishing = new AtomicBoolean();
+    Runnable pass = () -> {
+      if (publishing.compareAndSet(false, true)) {
+        clusterExecutor.executeBlocking(() -> {
+          publisher.publish(false);
+          return null;
+        }, false).onComplete(ar -> publishing.set(false));
       }
-      return null;
-    }, false));
+    };
+    replicas.onRoutingChange((id, routable) -> pass.run());
+    publishTimer = vertx.setPeriodic(ReplicaControlLoop.DEFAULT_PERIOD_MS, t -> pass.run());
   }
 
   /**
@@ -325,27 +354,9 @@ public final class ZeroserveNode {
       });
     }
     if (cluster.nodes().stream().noneMatch(n -> n.nodeId().equals(self))) {
-      cluster.registerNode(new NodeInfo(self, advertisedHttpHost(), httpPort, System.currentTimeMillis(), false));
+      cluster.registerNode(new NodeInfo(self, advertisedHttpHost(), httpPort, System.currentTimeMillis(), false)
+          .withDevices(devices.infos()));
     }
-  }
-
-  /** Makes this node's entries in the replica directory match its READY replicas, both ways. */
-  private void repairReplicaDirectory(LocalReplicas replicas) {
-    String self = cluster.localNodeId();
-    java.util.Set<String> published = new java.util.HashSet<>();
-    for (ReplicaLocation r : cluster.allReplicas()) {
-      if (r.nodeId().equals(self)) {
-        published.add(r.replicaId());
-      }
-    }
-    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
-      String id = self + "/" + r.id();
-      if (r.state() == ReplicaState.READY && !published.remove(id)) {
-        cluster.putReplica(new ReplicaLocation(id, self, r.id().function(), r.id().version(),
-            ReplicaState.READY.name(), System.currentTimeMillis()));
-      }
-    }
-    published.forEach(cluster::removeReplica); // announced, but no longer READY here
   }
 
   /** Where peers reach this node's HTTP API: a wildcard bind address is no address to fetch from. */
@@ -364,6 +375,7 @@ public final class ZeroserveNode {
     controlLoop.stop();
     vertx.cancelTimer(reconcileTimer);
     vertx.cancelTimer(metricsTimer);
+    vertx.cancelTimer(publishTimer);
     return services.storeExecutor().executeBlocking(() -> {
           cluster.markLeaving(cluster.localNodeId());
           return null;
@@ -399,5 +411,13 @@ public final class ZeroserveNode {
 
   public NodeServices services() {
     return services;
+  }
+
+  public Placements placements() {
+    return placements;
+  }
+
+  public NodeDevices devices() {
+    return devices;
   }
 }

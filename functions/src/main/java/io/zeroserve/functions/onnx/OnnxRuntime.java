@@ -28,4 +28,10 @@ public final class OnnxRuntime {
   public static OrtEnvironment environment() {
     return Holder.ENV;
   }
+
+  /** Whether this build's ONNX Runtime can run sessions on NVIDIA GPUs (the {@code cuda} Maven profile). */
+  public static boolean cudaAvailable() {
+    environment();
+    return OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA);
+  }
 }

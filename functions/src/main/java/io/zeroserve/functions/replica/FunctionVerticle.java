@@ -47,14 +47,17 @@ public final class FunctionVerticle extends VerticleBase {
   private volatile ReplicaState state = ReplicaState.LOADING;
   private volatile String failure;
   private volatile long loadNanos;
+  private final String deviceId;
+  private final long memoryBytes;
+  private volatile long loadStartedNanos = System.nanoTime();
   private ModelSession session;
   private boolean batchable;
   private List<String> allOutputs;
   private int running;
   private boolean batchTimerSet;
-  /** Arrival rate, as an exponentially weighted mean gap between requests; context-confined. */
-  private double meanArrivalGapNanos;
-  private long lastArrivalNanos;
+  /** Arrival rate, as an exponentially weighted mean gap between requests; written on the context. */
+  private volatile double meanArrivalGapNanos;
+  private volatile long lastArrivalNanos;
   private Promise<Void> drained;
 
   /**
@@ -64,6 +67,17 @@ public final class FunctionVerticle extends VerticleBase {
    */
   public FunctionVerticle(ReplicaId id, Callable<Path> artifact, SessionSettings settings, WorkerExecutor executor,
                           int parallelism, Supplier<FunctionConfig> config) {
+    this(id, artifact, settings, executor, parallelism, config, "cpu", 0);
+  }
+
+  /**
+   * @param deviceId the device it runs on, as the node names it
+   * @param memoryBytes what it has reserved there
+   */
+  public FunctionVerticle(ReplicaId id, Callable<Path> artifact, SessionSettings settings, WorkerExecutor executor,
+                          int parallelism, Supplier<FunctionConfig> config, String deviceId, long memoryBytes) {
+    this.deviceId = deviceId;
+    this.memoryBytes = memoryBytes;
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1, was: " + parallelism);
     }
@@ -80,6 +94,7 @@ public final class FunctionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long begin = System.nanoTime();
+    loadStartedNanos = begin;
     // andThen, not onSuccess: the state must be READY before the deployment completes, or a
     // waiter woken by the deployment can find the replica still LOADING.
     return executor.executeBlocking(() -> ModelSession.open(artifact.call(), settings))
@@ -91,7 +106,7 @@ public final class FunctionVerticle extends VerticleBase {
             allOutputs = s.signature().outputs().stream().map(TensorSpec::name).toList();
             loadNanos = System.nanoTime() - begin;
             state = ReplicaState.READY;
-            metrics.loaded(id, loadNanos);
+            metrics.loadedOn(id, deviceId, loadNanos);
           } else {
             failure = ar.cause().getMessage();
             state = ReplicaState.FAILED;
@@ -143,6 +158,42 @@ public final class FunctionVerticle extends VerticleBase {
   /** Requests queued or running on this replica. */
   public int outstanding() {
     return outstanding.get();
+  }
+
+  public String deviceId() {
+    return deviceId;
+  }
+
+  public long memoryBytes() {
+    return memoryBytes;
+  }
+
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** When its load began, on {@link System#nanoTime()}'s clock. */
+  public long loadStartedNanos() {
+    return loadStartedNanos;
+  }
+
+  /** When it last took a request (its load start if it has taken none). */
+  public long lastUsedNanos() {
+    long last = lastArrivalNanos;
+    return last == 0 ? loadStartedNanos : last;
+  }
+
+  /**
+   * Requests a second it has been taking lately: the smoothed gap between arrivals, or the time since
+   * the last one if that is longer, so the rate of a replica that went quiet decays.
+   */
+  public double requestsPerSecond(long nowNanos) {
+    long last = lastArrivalNanos;
+    double gap = meanArrivalGapNanos;
+    if (last == 0 || gap <= 0) {
+      return 0;
+    }
+    return 1e9 / Math.max(gap, nowNanos - last);
   }
 
   /** How long the session took to create, once READY. */
@@ -289,7 +340,7 @@ public final class FunctionVerticle extends VerticleBase {
         .compose(results -> results != null ? Future.succeededFuture(results) : runEachAlone(s, calls))
         .onComplete(ar -> {
           running--;
-          metrics.batch(id, batch.size(), batchRows, System.nanoTime() - started);
+          metrics.batchOn(id, deviceId, batch.size(), batchRows, System.nanoTime() - started);
           for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             Object result = ar.succeeded() ? ar.result().get(i) : ar.cause();

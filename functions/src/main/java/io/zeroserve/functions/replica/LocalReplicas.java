@@ -39,11 +39,13 @@ public final class LocalReplicas {
   private final Vertx vertx;
   private final ArtifactSource artifacts;
   private final WorkerExecutor executor;
-  private final SessionSettings settings;
+  private final ReplicaDevices devices;
   private final int parallelism;
   private final Function<String, FunctionConfig> configs;
   private final AtomicLong replicaNumbers = new AtomicLong();
   private final AtomicLong coldStarts = new AtomicLong();
+  private final AtomicLong evictions = new AtomicLong();
+  private final AtomicLong changes = new AtomicLong();
   private final Map<VersionKey, Group> groups = new HashMap<>();
   private final Map<String, AtomicInteger> queuedByFunction = new ConcurrentHashMap<>();
   private volatile ReplicaMetrics metrics = ReplicaMetrics.NONE;
@@ -53,8 +55,26 @@ public final class LocalReplicas {
   /** A function version, the unit that replicas serve. */
   public record VersionKey(String function, int version) {}
 
-  /** A replica as others see it. */
-  public record ReplicaInfo(ReplicaId id, ReplicaState state, int outstanding, long loadNanos) {}
+  /**
+   * A replica as others see it.
+   *
+   * @param loadStartedNanos when its load began ({@link System#nanoTime()})
+   * @param lastUsedNanos when it last took a request, or its load start
+   * @param requestsPerSecond its recent arrival rate
+   */
+  public record ReplicaInfo(ReplicaId id, ReplicaState state, int outstanding, long loadNanos, String deviceId,
+                            long memoryBytes, int parallelism, long loadStartedNanos, long lastUsedNanos,
+                            double requestsPerSecond) {}
+
+  /**
+   * A placement's order to start a replica on {@code deviceId} for this call, after unloading the
+   * replicas named in {@code evict} (ids as {@link ReplicaId#toString()}) to make room.
+   */
+  public record NewReplica(String deviceId, List<String> evict) {
+    public NewReplica {
+      evict = List.copyOf(evict);
+    }
+  }
 
   /**
    * One version's replicas at one instant, for the scaling policy.
@@ -103,15 +123,15 @@ public final class LocalReplicas {
    */
   public LocalReplicas(Vertx vertx, ArtifactStore artifacts, WorkerExecutor executor, SessionSettings settings,
                        int parallelism, Function<String, FunctionConfig> configs) {
-    this(vertx, artifacts::verified, executor, settings, parallelism, configs);
+    this(vertx, artifacts::verified, executor, ReplicaDevices.single("cpu", settings), parallelism, configs);
   }
 
-  public LocalReplicas(Vertx vertx, ArtifactSource artifacts, WorkerExecutor executor, SessionSettings settings,
+  public LocalReplicas(Vertx vertx, ArtifactSource artifacts, WorkerExecutor executor, ReplicaDevices devices,
                        int parallelism, Function<String, FunctionConfig> configs) {
     this.vertx = vertx;
     this.artifacts = artifacts;
     this.executor = executor;
-    this.settings = settings;
+    this.devices = devices;
     this.parallelism = parallelism;
     this.configs = configs;
   }
@@ -122,6 +142,17 @@ public final class LocalReplicas {
    * whether the call waits for a load or in a replica's queue.
    */
   public Future<List<Tensor>> invoke(String function, FunctionVersion version, InferenceCall call) {
+    return invoke(function, version, call, null);
+  }
+
+  /**
+   * As {@link #invoke(String, FunctionVersion, InferenceCall)}, but when {@code order} is not null a new
+   * replica is started as it says, and the call runs on the first replica READY after it (that one,
+   * or another that freed up first). A load of the version already in flight here with no READY
+   * replica absorbs the order: decisions made at once on several threads, before any saw the other's
+   * load, must not cost a load each.
+   */
+  public Future<List<Tensor>> invoke(String function, FunctionVersion version, InferenceCall call, NewReplica order) {
     FunctionConfig config = configs.apply(function);
     AtomicInteger queued = queuedByFunction.computeIfAbsent(function, f -> new AtomicInteger());
     if (queued.incrementAndGet() > config.maxQueue()) {
@@ -137,7 +168,7 @@ public final class LocalReplicas {
       result.tryFail(new FunctionException(Reason.TIMEOUT, "function '" + function + "' did not answer within "
           + "the request's deadline"));
     });
-    Future<List<Tensor>> work = dispatch(new VersionKey(function, version.version()), version, call, true);
+    Future<List<Tensor>> work = dispatch(new VersionKey(function, version.version()), version, call, true, order);
     work.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
@@ -169,6 +200,7 @@ public final class LocalReplicas {
   }
 
   private void routingChanged(ReplicaId id, boolean routable) {
+    changes.incrementAndGet();
     routingListeners.forEach(l -> l.accept(id, routable));
   }
 
@@ -177,7 +209,8 @@ public final class LocalReplicas {
    * that turns out to be closing refuses the call before running it; the call is then dispatched
    * once more, to another replica or a fresh load.
    */
-  private Future<List<Tensor>> dispatch(VersionKey key, FunctionVersion version, InferenceCall call, boolean retry) {
+  private Future<List<Tensor>> dispatch(VersionKey key, FunctionVersion version, InferenceCall call, boolean retry,
+                                        NewReplica order) {
     Group group;
     FunctionVerticle ready;
     Future<Void> load = null;
@@ -185,7 +218,19 @@ public final class LocalReplicas {
       group = groups.computeIfAbsent(key, k -> new Group(version));
       group.lastRequestNanos = System.nanoTime();
       ready = group.leastLoadedReady();
-      if (ready == null) {
+      if (order != null && !(ready == null && group.loading > 0)) {
+        List<Future<Void>> evictions = evict(order.evict());
+        Group g = group;
+        // The new replica reserves memory the evicted ones give back once drained: start it after.
+        load = evictions.isEmpty() ? startReplica(key, group, order.deviceId())
+            : Future.all(evictions).transform(ignored -> {
+              synchronized (this) {
+                return startReplica(key, g, order.deviceId());
+              }
+            });
+        group.waitingForLoad.incrementAndGet();
+        ready = null;
+      } else if (ready == null) {
         load = loadingOrStart(key, group);
         group.waitingForLoad.incrementAndGet();
       }
@@ -197,12 +242,12 @@ public final class LocalReplicas {
       Group g = group;
       work = load.transform(ar -> {
         g.waitingForLoad.decrementAndGet();
-        if (ar.failed()) {
-          return Future.failedFuture(ar.cause());
-        }
         FunctionVerticle r;
         synchronized (this) {
           r = g.leastLoadedReady();
+        }
+        if (ar.failed() && r == null) {
+          return Future.failedFuture(ar.cause()); // a failed extra load falls back on the replicas there are
         }
         return r != null ? r.submit(call)
             : Future.failedFuture(new FunctionVerticle.ReplicaGone("the replicas of " + key + " were unloaded"));
@@ -214,7 +259,7 @@ public final class LocalReplicas {
       }
       boolean gone = ar.cause() instanceof FunctionVerticle.ReplicaGone;
       if (gone && retry && !call.abandoned(System.nanoTime())) {
-        return dispatch(key, version, call, false);
+        return dispatch(key, version, call, false, null);
       }
       call.cancellation().releaseSlot(); // it may have failed before it started: a load failure, say
       return Future.failedFuture(gone ? FunctionException.unavailable(ar.cause().getMessage()) : ar.cause());
@@ -236,17 +281,50 @@ public final class LocalReplicas {
     if (firstReady == null) {
       firstReady = Promise.promise();
       group.firstReady = firstReady;
-      startReplica(key, group); // may complete, and clear group.firstReady, before it returns
+      // may complete, and clear group.firstReady, before it returns
+      startReplica(key, group, devices.defaultDevice(key.function(), group.version));
     }
     return firstReady.future();
   }
 
-  /** Caller holds the monitor. */
-  private void startReplica(VersionKey key, Group group) {
+  /** Caller holds the monitor. Drains the named replicas of any version on this node. */
+  private List<Future<Void>> evict(List<String> replicaIds) {
+    if (replicaIds.isEmpty()) {
+      return List.of();
+    }
+    List<Future<Void>> stops = new ArrayList<>();
+    for (Group g : groups.values()) {
+      for (FunctionVerticle r : List.copyOf(g.replicas)) {
+        if (replicaIds.contains(r.id().toString())) {
+          evictions.incrementAndGet();
+          stops.add(undeploy(g, r));
+        }
+      }
+    }
+    return stops;
+  }
+
+  /**
+   * Caller holds the monitor. Starts a replica on {@code deviceId}: it reserves its memory there (on a
+   * worker, before loading; no room fails the load) and gives it back once unloaded or failed.
+   *
+   * @return completes when this replica is READY, fails when its load fails
+   */
+  private Future<Void> startReplica(VersionKey key, Group group, String deviceId) {
     ReplicaId id = new ReplicaId(key.function(), key.version(), replicaNumbers.incrementAndGet());
-    FunctionVerticle replica = new FunctionVerticle(id, () -> artifacts.verifiedArtifact(group.version.sha256()), settings,
-        executor, parallelism, () -> configs.apply(key.function()));
+    SessionSettings settings = devices.settings(deviceId);
+    long memoryBytes = devices.memoryBytes(group.version, deviceId);
+    String sha256 = group.version.sha256();
+    FunctionVerticle replica = new FunctionVerticle(id, () -> {
+      if (!devices.reserve(deviceId, id.toString(), memoryBytes)) {
+        throw FunctionException.unavailable("device " + deviceId + " has no room for " + id + " ("
+            + (memoryBytes >> 20) + " MiB); retry later");
+      }
+      return artifacts.verifiedArtifact(sha256);
+    }, settings, executor, parallelism, () -> configs.apply(key.function()), deviceId, memoryBytes);
     replica.metrics(metrics);
+    changes.incrementAndGet();
+    Promise<Void> thisReady = Promise.promise();
     group.loading++;
     group.replicas.add(replica);
     coldStarts.incrementAndGet();
@@ -276,7 +354,15 @@ public final class LocalReplicas {
         }
       }
       if (orphaned) {
-        vertx.undeploy(ar.result());
+        vertx.undeploy(ar.result()).onComplete(v -> release(replica));
+      } else if (ar.failed()) {
+        release(replica);
+      }
+      if (ar.succeeded() && !orphaned) {
+        thisReady.tryComplete();
+      } else {
+        thisReady.tryFail(FunctionException.unavailable(ar.succeeded() ? "replica " + id + " was unloaded while loading"
+            : "loading " + id + " failed: " + ar.cause().getMessage()));
       }
       if (toComplete != null) {
         toComplete.tryComplete();
@@ -287,6 +373,15 @@ public final class LocalReplicas {
             : "loading " + id + " failed: " + ar.cause().getMessage()));
       }
     });
+    return thisReady.future();
+  }
+
+  /** Gives a replica's memory back, off the event loop: it is a cluster round trip. */
+  private Future<Void> release(FunctionVerticle replica) {
+    return executor.executeBlocking(() -> {
+      devices.release(replica.deviceId(), replica.id().toString());
+      return null;
+    }, false);
   }
 
   /**
@@ -306,7 +401,7 @@ public final class LocalReplicas {
       }
       int present = live(group).size();
       for (int i = present; i < target; i++) {
-        startReplica(key, group);
+        startReplica(key, group, devices.defaultDevice(function, version));
       }
       if (present > target) {
         List<FunctionVerticle> surplus = live(group).stream()
@@ -346,14 +441,29 @@ public final class LocalReplicas {
 
   /** Every replica on this node. */
   public synchronized List<ReplicaInfo> replicas() {
+    long now = System.nanoTime();
     List<ReplicaInfo> infos = new ArrayList<>();
     for (Group g : groups.values()) {
       for (FunctionVerticle r : g.replicas) {
-        infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding(), r.loadNanos()));
+        infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding(), r.loadNanos(), r.deviceId(), r.memoryBytes(),
+            r.parallelism(), r.loadStartedNanos(), r.lastUsedNanos(), r.requestsPerSecond(now)));
       }
     }
     infos.sort(Comparator.comparing((ReplicaInfo i) -> i.id().function()).thenComparingLong(i -> i.id().number()));
     return infos;
+  }
+
+  /**
+   * A number that changes whenever a replica starts loading, becomes READY or stops taking requests:
+   * a cached view of {@link #replicas()} is stale when it differs.
+   */
+  public long changes() {
+    return changes.get();
+  }
+
+  /** Replicas unloaded to make room for another since this node started. */
+  public long evictions() {
+    return evictions.get();
   }
 
   /** Replica loads started since this node started: cold starts and scale-ups. */
@@ -407,6 +517,8 @@ public final class LocalReplicas {
     group.replicas.remove(replica);
     routingChanged(replica.id(), false);
     String deploymentId = group.deploymentIds.remove(replica);
-    return deploymentId != null ? vertx.undeploy(deploymentId) : Future.succeededFuture();
+    // Still loading: its memory is given back when the load ends and finds it orphaned.
+    return deploymentId == null ? Future.succeededFuture()
+        : vertx.undeploy(deploymentId).transform(ar -> release(replica));
   }
 }

@@ -19,6 +19,16 @@ public interface ReplicaMetrics {
   /** A batch of {@code requests} requests and {@code rows} rows ran for {@code computeNanos}. */
   void batch(ReplicaId id, int requests, long rows, long computeNanos);
 
+  /** As {@link #loaded}, with the device the replica loaded on; by default just {@link #loaded}. */
+  default void loadedOn(ReplicaId id, String deviceId, long loadNanos) {
+    loaded(id, loadNanos);
+  }
+
+  /** As {@link #batch}, with the device it ran on; by default just {@link #batch}. */
+  default void batchOn(ReplicaId id, String deviceId, int requests, long rows, long computeNanos) {
+    batch(id, requests, rows, computeNanos);
+  }
+
   ReplicaMetrics NONE = new ReplicaMetrics() {
     @Override
     public void loaded(ReplicaId id, long loadNanos) {}

@@ -20,9 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The node's scaling loop: every tick it takes a snapshot of the local replicas, asks
- * {@link ScalingPolicy} for each version's replica count, and has {@link LocalReplicas} carry it
- * out. Only the serving version of a function keeps {@code minReplicas}; other versions drain to
+ * The node's scale-in loop: every tick it takes a snapshot of the local replicas, asks
+ * {@link ScalingPolicy} for each version's replica count, and has {@link LocalReplicas} carry out
+ * reductions (and minReplicas). Scale-out is placement's: a request starts a replica when the cost
+ * model says a load beats waiting. Only the serving version of a function keeps {@code minReplicas}; other versions drain to
  * zero once idle. Runs on one event-loop context; its state is confined to it.
  */
 public final class ReplicaControlLoop {
@@ -72,8 +73,11 @@ public final class ReplicaControlLoop {
           states.getOrDefault(s.key(), ScalerState.INITIAL));
       ScaleDecision decision = policy.decide(ctx);
       states.put(s.key(), decision.next());
-      if (decision.target() != s.replicas()) {
-        replicas.scaleTo(s.key().function(), s.version(), decision.target());
+      // Placement adds replicas, request by request, where and when a load beats waiting
+      // (LeastExpectedResponseTime); this loop only takes idle ones away and keeps minReplicas.
+      int target = Math.min(decision.target(), Math.max(s.replicas(), min));
+      if (target != s.replicas()) {
+        replicas.scaleTo(s.key().function(), s.version(), target);
       }
     }
     states.keySet().retainAll(seen);

@@ -22,6 +22,7 @@ public final class HttpApi {
     ManagementApi functions = new ManagementApi(services);
     InferenceApi inference = new InferenceApi(services);
     RepositoryApi repository = new RepositoryApi(services);
+    ClusterApi cluster = new ClusterApi(services);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
     BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
     AuthHandler auth = new AuthHandler(services.tokens());
@@ -36,6 +37,7 @@ public final class HttpApi {
     router.put("/v1/functions/:name").handler(admin).handler(smallBody).handler(functions::configure);
     router.delete("/v1/functions/:name").handler(admin).handler(functions::delete);
     router.delete("/v1/functions/:name/versions/:version").handler(admin).handler(functions::deleteVersion);
+    router.get("/v1/cluster").handler(anyToken).handler(cluster::get);
     router.post("/v1/functions/:name/invoke").handler(invoke).handler(body).handler(inference::invokePlain);
 
     // Open Inference Protocol (KServe V2) with Triton's binary tensor extension. Health and server

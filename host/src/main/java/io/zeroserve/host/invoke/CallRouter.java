@@ -20,10 +20,10 @@ import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.replica.ReplicaState;
 import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.http.HttpErrors;
-import io.zeroserve.scheduler.ClusterView;
+import io.zeroserve.functions.FunctionConfig;
+import io.zeroserve.functions.FunctionRecord;
+import io.zeroserve.host.placement.Placements;
 import io.zeroserve.scheduler.Placement;
-import io.zeroserve.scheduler.PlacementPolicy;
-import io.zeroserve.scheduler.PlacementRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +50,7 @@ public final class CallRouter {
   private final FunctionInvoker invoker;
   private final LocalReplicas replicas;
   private final LocalCalls local;
-  private final PlacementPolicy policy;
+  private final Placements placements;
   private final CallMetrics metrics;
   private final io.vertx.core.WorkerExecutor storeExecutor;
   /** Forwards in flight, by target node, so that a node's death fails them at once. */
@@ -65,7 +65,7 @@ public final class CallRouter {
   }
 
   public CallRouter(Vertx vertx, ClusterState cluster, FunctionRegistry registry, FunctionInvoker invoker,
-                    LocalReplicas replicas, LocalCalls local, PlacementPolicy policy, CallMetrics metrics,
+                    LocalReplicas replicas, LocalCalls local, Placements placements, CallMetrics metrics,
                     io.vertx.core.WorkerExecutor storeExecutor) {
     this.vertx = vertx;
     this.cluster = cluster;
@@ -73,7 +73,7 @@ public final class CallRouter {
     this.invoker = invoker;
     this.replicas = replicas;
     this.local = local;
-    this.policy = policy;
+    this.placements = placements;
     this.metrics = metrics;
     this.storeExecutor = storeExecutor;
   }
@@ -125,7 +125,7 @@ public final class CallRouter {
   }
 
   private Future<EncodedCall.Answer> run(EncodedCall call, FunctionVersion v) {
-    return place(call.withVersion(v.version())).andThen(ar -> {
+    return place(call.withVersion(v.version()), v).andThen(ar -> {
       try {
         metrics.finished(call.function(), v.version(), ar.cause(), System.nanoTime() - call.arrivalNanos());
       } catch (RuntimeException e) {
@@ -134,53 +134,48 @@ public final class CallRouter {
     });
   }
 
-  private Future<EncodedCall.Answer> place(EncodedCall pinned) {
+  private Future<EncodedCall.Answer> place(EncodedCall pinned, FunctionVersion version) {
     String self = cluster.localNodeId();
-    Placement placement = policy.place(new PlacementRequest(pinned.function(), pinned.version(), self),
-        view(pinned.function(), pinned.version()));
-    if (placement instanceof Placement.Route route && !route.nodeId().equals(self)) {
-      metrics.placed("route_remote");
-      metrics.forwarded(false);
-      return forward(route.nodeId(), pinned).recover(e -> {
-        if (!(e instanceof NodeUnreachable) || pinned.cancellation().isCancelled()) {
-          return Future.failedFuture(e);
-        }
-        LOG.info("retrying " + pinned.function() + " here (request " + pinned.requestId() + "): " + e.getMessage());
-        metrics.forwarded(true);
+    FunctionConfig config = registry.find(pinned.function()).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS);
+    Placement placement = placements.place(pinned.function(), version, config, pinned.body().length());
+    if (placement instanceof Placement.Route route) {
+      if (route.nodeId().equals(self)) {
+        metrics.placed("route_local");
         return local.run(pinned);
-      });
+      }
+      metrics.placed("route_remote");
+      return forwardOrRunHere(route.nodeId(), pinned, null);
     }
-    if (placement instanceof Placement.NoCapacity none) {
-      metrics.placed("no_capacity");
-      return Future.failedFuture(FunctionException.unavailable(none.reason()));
+    if (placement instanceof Placement.ColdStart cold) {
+      boolean here = cold.nodeId().equals(self);
+      metrics.placed(here ? "cold_start" : "cold_start_remote");
+      cold.evict().forEach(e -> metrics.placed("evict"));
+      LocalReplicas.NewReplica order = new LocalReplicas.NewReplica(cold.deviceId(), localIds(cold.nodeId(), cold.evict()));
+      return here ? local.run(pinned, order) : forwardOrRunHere(cold.nodeId(), pinned, order);
     }
-    metrics.placed(placement instanceof Placement.Route ? "route_local" : "cold_start");
-    return local.run(pinned);
+    metrics.placed("no_capacity");
+    return Future.failedFuture(FunctionException.unavailable(((Placement.NoCapacity) placement).reason()));
   }
 
-  private ClusterView view(String function, int version) {
-    String self = cluster.localNodeId();
-    List<String> nodes = new ArrayList<>();
-    for (NodeInfo n : cluster.nodes()) {
-      if (!n.leaving()) {
-        nodes.add(n.nodeId());
-      }
-    }
-    List<ClusterView.ReplicaView> ready = new ArrayList<>();
-    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
-      if (r.state() == ReplicaState.READY && r.id().function().equals(function) && r.id().version() == version) {
-        ready.add(new ClusterView.ReplicaView(r.id().toString(), self, r.outstanding()));
-      }
-    }
-    for (ReplicaLocation r : cluster.replicas(function, version)) {
-      if (!r.nodeId().equals(self) && nodes.contains(r.nodeId()) && ReplicaState.READY.name().equals(r.state())) {
-        ready.add(new ClusterView.ReplicaView(r.replicaId(), r.nodeId(), -1));
-      }
-    }
-    return new ClusterView(nodes, ready);
+  /** Replica ids as the node that holds them knows them: cluster-wide ids are {@code nodeId/localId}. */
+  private static List<String> localIds(String nodeId, List<String> clusterWideIds) {
+    String prefix = nodeId + "/";
+    return clusterWideIds.stream().filter(id -> id.startsWith(prefix)).map(id -> id.substring(prefix.length())).toList();
   }
 
-  private Future<EncodedCall.Answer> forward(String node, EncodedCall call) {
+  private Future<EncodedCall.Answer> forwardOrRunHere(String node, EncodedCall pinned, LocalReplicas.NewReplica order) {
+    metrics.forwarded(false);
+    return forward(node, pinned, order).recover(e -> {
+      if (!(e instanceof NodeUnreachable) || pinned.cancellation().isCancelled()) {
+        return Future.failedFuture(e);
+      }
+      LOG.info("retrying " + pinned.function() + " here (request " + pinned.requestId() + "): " + e.getMessage());
+      metrics.forwarded(true);
+      return local.run(pinned);
+    });
+  }
+
+  private Future<EncodedCall.Answer> forward(String node, EncodedCall call, LocalReplicas.NewReplica order) {
     long timeoutNanos = registry.find(call.function()).map(f -> f.config().timeout().toNanos())
         .orElse(TimeUnit.SECONDS.toNanos(30));
     long elapsed = System.nanoTime() - call.arrivalNanos();
@@ -192,6 +187,9 @@ public final class CallRouter {
         .addHeader("header-length", String.valueOf(call.jsonHeaderLength()))
         .addHeader("elapsed-nanos", String.valueOf(elapsed))
         .addHeader("request-id", call.requestId());
+    if (order != null) {
+      options.addHeader("cold-start-device", order.deviceId()).addHeader("evict", String.join("\n", order.evict()));
+    }
     Promise<EncodedCall.Answer> answer = Promise.promise();
     Set<Promise<EncodedCall.Answer>> forNode = inFlight.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
     forNode.add(answer);
@@ -240,8 +238,15 @@ public final class CallRouter {
   /** A call another node placed here: it runs here, never forwarded again. */
   private void serveForwarded(Message<Buffer> message) {
     EncodedCall call;
+    LocalReplicas.NewReplica order = null;
     try {
       var h = message.headers();
+      String device = h.get("cold-start-device");
+      if (device != null) {
+        String evict = h.get("evict");
+        order = new LocalReplicas.NewReplica(device, evict == null || evict.isEmpty() ? List.of()
+            : List.of(evict.split("\n")));
+      }
       long arrival = System.nanoTime() - Long.parseLong(h.get("elapsed-nanos"));
       call = new EncodedCall(EncodedCall.Protocol.valueOf(h.get("protocol")), h.get("function"),
           Integer.valueOf(h.get("version")), message.body(), Integer.parseInt(h.get("header-length")), arrival,
@@ -250,7 +255,7 @@ public final class CallRouter {
       message.fail(400, "malformed forwarded call: " + e.getMessage());
       return;
     }
-    local.run(call).onComplete(ar -> {
+    local.run(call, order).onComplete(ar -> {
       if (ar.succeeded()) {
         EncodedCall.Answer a = ar.result();
         message.reply(a.body(), new DeliveryOptions().addHeader("content-type", a.contentType())

@@ -115,6 +115,13 @@ public final class FunctionInvoker {
    */
   public Future<InferenceResponse> invoke(String function, Integer version, InferenceRequest request,
                                           long arrivalNanos, InferenceCall.Cancellation cancellation) {
+    return invoke(function, version, request, arrivalNanos, cancellation, null);
+  }
+
+  /** As above, on a new replica started as {@code order} says when it is not null. */
+  public Future<InferenceResponse> invoke(String function, Integer version, InferenceRequest request,
+                                          long arrivalNanos, InferenceCall.Cancellation cancellation,
+                                          LocalReplicas.NewReplica order) {
     try {
       FunctionRecord record = registry.get(function);
       FunctionVersion v = resolve(record, version);
@@ -125,7 +132,7 @@ public final class FunctionInvoker {
         timeoutNanos = Math.min(timeoutNanos, TimeUnit.MICROSECONDS.toNanos(request.timeoutMicros().getAsLong()));
       }
       InferenceCall call = new InferenceCall(inputs, outputs, arrivalNanos + timeoutNanos, cancellation);
-      return replicas.invoke(function, v, call)
+      return replicas.invoke(function, v, call, order)
           .map(tensors -> new InferenceResponse(function, String.valueOf(v.version()), request.id(), tensors));
     } catch (FunctionException e) {
       return Future.failedFuture(e);

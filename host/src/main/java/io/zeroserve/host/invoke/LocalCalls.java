@@ -8,6 +8,7 @@ import io.zeroserve.functions.codec.DecodeLimits;
 import io.zeroserve.functions.codec.EncodedResponse;
 import io.zeroserve.functions.codec.PlainJsonCodec;
 import io.zeroserve.functions.codec.V2Codec;
+import io.zeroserve.functions.replica.LocalReplicas;
 
 /**
  * Runs an encoded call on this node: decode, invoke, encode. The HTTP handlers use it for requests
@@ -24,6 +25,11 @@ public final class LocalCalls {
   }
 
   public Future<EncodedCall.Answer> run(EncodedCall call) {
+    return run(call, null);
+  }
+
+  /** Runs it here, on a new replica started as {@code order} says when it is not null. */
+  public Future<EncodedCall.Answer> run(EncodedCall call, LocalReplicas.NewReplica order) {
     InferenceRequest request;
     try {
       if (call.body().length() == 0) {
@@ -37,7 +43,8 @@ public final class LocalCalls {
     } catch (FunctionException e) {
       return Future.failedFuture(e);
     }
-    return invoker.invoke(call.function(), call.version(), request, call.arrivalNanos(), call.cancellation())
+    return invoker.invoke(call.function(), call.version(), request, call.arrivalNanos(), call.cancellation(),
+            order)
         .map(response -> {
           if (call.protocol() == EncodedCall.Protocol.PLAIN) {
             return new EncodedCall.Answer(plain.encodeOutputs(response.outputs()), "application/json", -1);

@@ -38,6 +38,8 @@ public final class NodeMetrics implements ReplicaMetrics, CallMetrics {
   private final PrometheusMeterRegistry registry;
   private final MultiGauge replicas;
   private final MultiGauge queueDepth;
+  private final MultiGauge deviceCapacity;
+  private final MultiGauge deviceReserved;
 
   public static PrometheusMeterRegistry newRegistry() {
     return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -55,6 +57,33 @@ public final class NodeMetrics implements ReplicaMetrics, CallMetrics {
         .register(registry);
     queueDepth = MultiGauge.builder("zeroserve.queue.depth")
         .description("Requests admitted and not yet started, on this node").register(registry);
+    deviceCapacity = MultiGauge.builder("zeroserve.device.memory.capacity").baseUnit("bytes")
+        .description("Memory replicas may reserve on each device of this node").register(registry);
+    deviceReserved = MultiGauge.builder("zeroserve.device.memory.reserved").baseUnit("bytes")
+        .description("Memory reserved by replicas on each device of this node").register(registry);
+  }
+
+  /** Counts what the node's replicas count themselves: evictions. Call once, when they exist. */
+  public void bind(LocalReplicas local) {
+    io.micrometer.core.instrument.FunctionCounter.builder("zeroserve.evictions", local, LocalReplicas::evictions)
+        .description("Idle replicas unloaded to make room for another").register(registry);
+  }
+
+  /**
+   * Re-reads device memory: {@code reserved} by device key ({@code nodeId/deviceId}). Tags: device,
+   * kind, and simulated, so a dashboard never mistakes a simulated GPU for a real one.
+   */
+  public void refreshDevices(String nodeId, List<io.zeroserve.host.devices.NodeDevice> devices,
+                             Map<String, Long> reserved) {
+    List<MultiGauge.Row<?>> capacity = new ArrayList<>();
+    List<MultiGauge.Row<?>> used = new ArrayList<>();
+    for (io.zeroserve.host.devices.NodeDevice d : devices) {
+      Tags tags = Tags.of("device", d.deviceId(), "kind", d.kind().text(), "simulated", String.valueOf(d.simulated()));
+      capacity.add(MultiGauge.Row.of(tags, d.memoryBytes()));
+      used.add(MultiGauge.Row.of(tags, reserved.getOrDefault(nodeId + "/" + d.deviceId(), 0L)));
+    }
+    deviceCapacity.register(capacity, true);
+    deviceReserved.register(used, true);
   }
 
   public PrometheusMeterRegistry registry() {

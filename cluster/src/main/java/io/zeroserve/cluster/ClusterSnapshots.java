@@ -1,0 +1,108 @@
+package io.zeroserve.cluster;
+
+import io.zeroserve.scheduler.ClusterSnapshot;
+import io.zeroserve.scheduler.DeviceKind;
+import io.zeroserve.scheduler.DeviceView;
+import io.zeroserve.scheduler.Estimates;
+import io.zeroserve.scheduler.NetworkModel;
+import io.zeroserve.scheduler.NodeView;
+import io.zeroserve.scheduler.ReplicaView;
+import io.zeroserve.scheduler.estimate.LearnedEstimates;
+import io.zeroserve.scheduler.estimate.Priors;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the scheduler's {@link ClusterSnapshot} from what the cluster shares: nodes and their
+ * devices, the replica directory with published loads, device reservations and learned estimates.
+ * The calling node passes its own replicas fresh (it knows them better than the directory does).
+ * Pure: the same inputs give the same snapshot.
+ */
+public final class ClusterSnapshots {
+
+  /**
+   * A remote replica's request rate is not published: evicting it is assumed to cost its whole reload,
+   * so a node never evicts another node's replica on a guess that it is unused.
+   */
+  static final double UNKNOWN_RATE = 1.0;
+
+  private ClusterSnapshots() {}
+
+  /**
+   * @param nowNanos the decision clock ({@link System#nanoTime()} on the calling node)
+   * @param nowMillis wall clock, to age directory entries written by other nodes
+   * @param self the calling node's id; its replicas come from {@code selfReplicas}, not the directory
+   * @param remoteParallelism batches a replica on another node runs at once
+   */
+  public static ClusterSnapshot build(long nowNanos, long nowMillis, Collection<NodeInfo> nodes,
+                                      Collection<ReplicaLocation> directory, Map<String, Long> reserved,
+                                      Estimates estimates, String self, List<ReplicaView> selfReplicas,
+                                      int remoteParallelism, NetworkModel network) {
+    Map<String, DeviceKind> kinds = new HashMap<>();
+    Map<String, String> classes = new HashMap<>();
+    for (NodeInfo n : nodes) {
+      for (DeviceInfo d : n.devices()) {
+        String key = DeviceView.key(n.nodeId(), d.deviceId());
+        kinds.put(key, DeviceKind.parse(d.kind()));
+        classes.put(key, d.deviceClass());
+      }
+    }
+    List<ReplicaView> replicas = new ArrayList<>(selfReplicas);
+    for (ReplicaLocation r : directory) {
+      String deviceKey = DeviceView.key(r.nodeId(), r.deviceId());
+      ReplicaView.Phase phase = phase(r.state());
+      if (r.nodeId().equals(self) || phase == null || !kinds.containsKey(deviceKey)) {
+        continue;
+      }
+      long readyAt = 0;
+      if (phase == ReplicaView.Phase.LOADING) {
+        long age = Math.max(0, nowMillis - r.updatedAtMillis()) * 1_000_000;
+        long load = estimates.reloadNanos(r.function(), classes.get(deviceKey), kinds.get(deviceKey), r.memoryBytes());
+        readyAt = nowNanos + Math.max(0, load - age);
+      }
+      replicas.add(new ReplicaView(r.replicaId(), r.nodeId(), r.deviceId(), r.function(), r.version(), phase,
+          r.outstanding(), remoteParallelism, r.memoryBytes(), readyAt, 0, UNKNOWN_RATE));
+    }
+    Map<String, Integer> outstandingByDevice = new HashMap<>();
+    for (ReplicaView r : replicas) {
+      outstandingByDevice.merge(r.deviceKey(), r.outstanding(), Integer::sum);
+    }
+    // Only a node reserves on its own devices, and it knows its replicas at once; the shared view of
+    // reservations lags its own writes. For the calling node, its replicas are the truth.
+    Map<String, Long> selfReserved = new HashMap<>();
+    for (ReplicaView r : selfReplicas) {
+      selfReserved.merge(r.deviceKey(), r.memoryBytes(), Long::sum);
+    }
+    List<NodeView> views = new ArrayList<>(nodes.size());
+    for (NodeInfo n : nodes) {
+      List<DeviceView> devices = new ArrayList<>(n.devices().size());
+      for (DeviceInfo d : n.devices()) {
+        String key = DeviceView.key(n.nodeId(), d.deviceId());
+        devices.add(new DeviceView(n.nodeId(), d.deviceId(), DeviceKind.parse(d.kind()), d.deviceClass(),
+            d.memoryCapacityBytes(), n.nodeId().equals(self) ? selfReserved.getOrDefault(key, 0L)
+                : reserved.getOrDefault(key, 0L), d.parallelism(),
+            outstandingByDevice.getOrDefault(key, 0), d.simulated()));
+      }
+      views.add(new NodeView(n.nodeId(), n.leaving(), devices));
+    }
+    return new ClusterSnapshot(nowNanos, views, replicas, estimates, network);
+  }
+
+  /** The learned estimates the cluster shares, over the default priors. */
+  public static LearnedEstimates estimates(ClusterState cluster) {
+    return new LearnedEstimates(cluster.estimates(), Priors.DEFAULT);
+  }
+
+  /** The scheduler's phase for a directory state name; null for states that neither serve nor hold memory. */
+  public static ReplicaView.Phase phase(String state) {
+    return switch (state) {
+      case "LOADING" -> ReplicaView.Phase.LOADING;
+      case "READY" -> ReplicaView.Phase.READY;
+      case "DRAINING" -> ReplicaView.Phase.DRAINING;
+      default -> null;
+    };
+  }
+}

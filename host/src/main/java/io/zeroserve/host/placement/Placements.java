@@ -1,0 +1,168 @@
+package io.zeroserve.host.placement;
+
+import io.zeroserve.cluster.ClusterSnapshots;
+import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.functions.FunctionConfig;
+import io.zeroserve.functions.FunctionVersion;
+import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.functions.replica.ReplicaState;
+import io.zeroserve.host.devices.NodeDevice;
+import io.zeroserve.scheduler.ClusterSnapshot;
+import io.zeroserve.scheduler.DeviceKind;
+import io.zeroserve.scheduler.DeviceRequirement;
+import io.zeroserve.scheduler.Estimates;
+import io.zeroserve.scheduler.FunctionProfile;
+import io.zeroserve.scheduler.LeastExpectedResponseTime;
+import io.zeroserve.scheduler.NetworkModel;
+import io.zeroserve.scheduler.Placement;
+import io.zeroserve.scheduler.PlacementRequest;
+import io.zeroserve.scheduler.ReplicaView;
+import io.zeroserve.scheduler.estimate.Priors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Asks the placement policy where each request runs, over a cluster snapshot rebuilt at most every
+ * {@link #SNAPSHOT_MAX_AGE_NANOS} or when this node's replicas change, with the requested version's replicas laid over it fresh: this
+ * node's from {@link LocalReplicas}, and cold starts it ordered on other nodes that their directory
+ * entries do not show yet. Without that, every request of a burst would see the same empty snapshot
+ * and order its own cold start. Thread-safe.
+ */
+public final class Placements {
+
+  static final long SNAPSHOT_MAX_AGE_NANOS = 50_000_000;
+  /** A remote cold start not in the directory after this long is forgotten (it failed, or it is listed). */
+  static final long PENDING_TTL_NANOS = 30_000_000_000L;
+  private static final Logger LOG = Logger.getLogger(Placements.class.getName());
+
+  private final ClusterState cluster;
+  private final LocalReplicas replicas;
+  private final NodeDevices devices;
+  private final int replicaParallelism;
+  private final LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
+  private final NetworkModel network = NetworkModel.DEFAULT;
+  private final Priors priors = Priors.DEFAULT;
+  private final Map<String, PendingColdStart> pending = new ConcurrentHashMap<>();
+  private volatile ClusterSnapshot snapshot;
+  private volatile long builtAtNanos;
+  private volatile long builtAtChange = -1;
+
+  /** A cold start this node ordered on another node. */
+  private record PendingColdStart(ReplicaView view, long orderedAtNanos) {}
+
+  public Placements(ClusterState cluster, LocalReplicas replicas, NodeDevices devices, int replicaParallelism) {
+    this.cluster = cluster;
+    this.replicas = replicas;
+    this.devices = devices;
+    this.replicaParallelism = replicaParallelism;
+  }
+
+  /** Where a request for this version runs. */
+  public Placement place(String function, FunctionVersion version, FunctionConfig config, long payloadBytes) {
+    long now = System.nanoTime();
+    ClusterSnapshot base = snapshot(now);
+    FunctionProfile profile = profile(function, version, config);
+    String self = cluster.localNodeId();
+    List<ReplicaView> fresh = new ArrayList<>();
+    for (ReplicaView r : base.replicasOf(function, version.version())) {
+      if (!r.nodeId().equals(self)) {
+        fresh.add(r);
+      }
+    }
+    for (ReplicaView r : localViews(now, base.estimates())) {
+      if (r.function().equals(function) && r.version() == version.version()) {
+        fresh.add(r);
+      }
+    }
+    for (Map.Entry<String, PendingColdStart> e : pending.entrySet()) {
+      ReplicaView p = e.getValue().view();
+      if (now - e.getValue().orderedAtNanos() > PENDING_TTL_NANOS
+          || fresh.stream().anyMatch(r -> r.nodeId().equals(p.nodeId()) && r.function().equals(p.function())
+          && r.version() == p.version() && r != p)) {
+        pending.remove(e.getKey(), e.getValue()); // it shows in the directory now, or it never will
+      } else if (p.function().equals(function) && p.version() == version.version()) {
+        fresh.add(p);
+      }
+    }
+    ClusterSnapshot s = base.withReplicasOf(function, version.version(), fresh);
+    PlacementRequest request = new PlacementRequest(profile, self, payloadBytes);
+    Placement decision;
+    if (LOG.isLoggable(Level.FINE)) {
+      LeastExpectedResponseTime.Explained e = policy.explain(request, s);
+      decision = e.decision();
+      LOG.fine("placed " + function + " v" + version.version() + ": " + decision + " of " + e.options());
+    } else {
+      decision = policy.place(request, s);
+    }
+    if (decision instanceof Placement.ColdStart cold && !cold.nodeId().equals(self)) {
+      var d = s.device(io.zeroserve.scheduler.DeviceView.key(cold.nodeId(), cold.deviceId()));
+      long load = s.estimates().loadNanos(profile, d.deviceClass(), d.kind());
+      String id = "pending:" + cold.nodeId() + "/" + function + "@" + version.version() + "#" + now;
+      pending.put(id, new PendingColdStart(new ReplicaView(id, cold.nodeId(), cold.deviceId(), function,
+          version.version(), ReplicaView.Phase.LOADING, 1, replicaParallelism, profile.memoryBytes(), now + load, now,
+          0), now));
+    }
+    return decision;
+  }
+
+  /** The cluster as placement sees it now, for the API and the dashboard. */
+  public ClusterSnapshot snapshot() {
+    return snapshot(System.nanoTime());
+  }
+
+  private ClusterSnapshot snapshot(long now) {
+    ClusterSnapshot s = snapshot;
+    long change = replicas.changes();
+    if (s == null || now - builtAtNanos > SNAPSHOT_MAX_AGE_NANOS || change != builtAtChange) {
+      Estimates estimates = ClusterSnapshots.estimates(cluster);
+      s = ClusterSnapshots.build(now, System.currentTimeMillis(), cluster.nodes(), cluster.allReplicas(),
+          cluster.reservedBytes(), estimates, cluster.localNodeId(), localViews(now, estimates), replicaParallelism,
+          network);
+      snapshot = s;
+      builtAtNanos = now;
+      builtAtChange = change;
+    }
+    return s;
+  }
+
+  /** This node's replicas as placement sees them. */
+  List<ReplicaView> localViews(long now, Estimates estimates) {
+    String self = cluster.localNodeId();
+    List<ReplicaView> views = new ArrayList<>();
+    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
+      ReplicaView.Phase phase = switch (r.state()) {
+        case LOADING -> ReplicaView.Phase.LOADING;
+        case READY -> ReplicaView.Phase.READY;
+        case DRAINING -> ReplicaView.Phase.DRAINING;
+        default -> null;
+      };
+      if (phase == null) {
+        continue;
+      }
+      long readyAt = 0;
+      if (r.state() == ReplicaState.LOADING) {
+        NodeDevice d = devices.get(r.deviceId());
+        readyAt = r.loadStartedNanos()
+            + estimates.reloadNanos(r.id().function(), d.deviceClass(), d.kind(), r.memoryBytes());
+      }
+      views.add(new ReplicaView(NodeDevices.clusterWideId(self, r.id().toString()), self, r.deviceId(),
+          r.id().function(), r.id().version(), phase, r.outstanding(), r.parallelism(), r.memoryBytes(),
+          Math.max(readyAt, now), r.lastUsedNanos(), r.requestsPerSecond()));
+    }
+    return views;
+  }
+
+  /** What placement knows of a function version: its size, memory need and limits. */
+  FunctionProfile profile(String function, FunctionVersion version, FunctionConfig config) {
+    // One memory figure for every device kind: the larger, so no device is over-committed.
+    long memory = Math.max(NodeDevices.memoryEstimate(priors, version.sizeBytes(), DeviceKind.CPU),
+        NodeDevices.memoryEstimate(priors, version.sizeBytes(), DeviceKind.GPU));
+    return new FunctionProfile(function, version.version(), version.sizeBytes(), memory,
+        DeviceRequirement.valueOf(config.device().name()), config.maxReplicas(), config.maxBatchSize(),
+        config.idleTimeout().toNanos());
+  }
+}

@@ -1,0 +1,78 @@
+package io.zeroserve.host.placement;
+
+import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.cluster.ReplicaLocation;
+import io.zeroserve.functions.replica.LocalReplicas;
+import io.zeroserve.functions.replica.ReplicaState;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keeps this node's entries in the cluster's replica directory equal to its replicas: LOADING ones
+ * (so other nodes wait for them instead of loading another), READY ones with their load, DRAINING
+ * ones (they still hold memory). A pass writes only what changed since the last; a load-only change
+ * is cheap ({@link ClusterState#putReplica} hands it to the background). A full pass also removes
+ * entries under this node's id that it no longer has (after a lost write, or a restart under the same
+ * id). Blocking: call from one worker thread at a time.
+ */
+public final class ReplicaPublisher {
+
+  private final ClusterState cluster;
+  private final LocalReplicas replicas;
+  private final Map<String, ReplicaLocation> published = new HashMap<>();
+
+  public ReplicaPublisher(ClusterState cluster, LocalReplicas replicas) {
+    this.cluster = cluster;
+    this.replicas = replicas;
+  }
+
+  /** Publishes changes since the last pass; {@code full} also re-reads the directory and repairs it. */
+  public synchronized void publish(boolean full) {
+    String self = cluster.localNodeId();
+    long now = System.currentTimeMillis();
+    Set<String> present = new HashSet<>();
+    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
+      if (r.state() != ReplicaState.LOADING && r.state() != ReplicaState.READY && r.state() != ReplicaState.DRAINING) {
+        continue;
+      }
+      String id = NodeDevices.clusterWideId(self, r.id().toString());
+      present.add(id);
+      ReplicaLocation last = published.get(id);
+      if (last == null || !last.nodeId().equals(self) || !last.state().equals(r.state().name())
+          || last.outstanding() != r.outstanding()) {
+        ReplicaLocation entry = new ReplicaLocation(id, self, r.id().function(), r.id().version(), r.state().name(),
+            now, r.deviceId(), r.outstanding(), r.memoryBytes());
+        cluster.putReplica(entry);
+        published.put(id, entry);
+      }
+    }
+    for (String id : Set.copyOf(published.keySet())) {
+      if (!present.contains(id)) {
+        cluster.removeReplica(id);
+        published.remove(id);
+      }
+    }
+    if (full) {
+      Set<String> listed = new HashSet<>();
+      for (ReplicaLocation r : cluster.allReplicas()) {
+        if (!r.nodeId().equals(self)) {
+          continue;
+        }
+        listed.add(r.replicaId());
+        ReplicaLocation mine = published.get(r.replicaId());
+        if (mine == null) {
+          cluster.removeReplica(r.replicaId()); // not here any more
+        } else if (!r.state().equals(mine.state())) {
+          cluster.putReplica(mine); // a lost write: say it again
+        }
+      }
+      published.forEach((id, entry) -> {
+        if (!listed.contains(id)) {
+          cluster.putReplica(entry);
+        }
+      });
+    }
+  }
+}
