@@ -7,6 +7,7 @@ import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.cluster.ArtifactPeers;
 import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.metrics.NodeMetrics;
+import io.zeroserve.host.stats.ClusterStatistics;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param calls places each inference call on this node or another
  * @param artifactPeers moves model files between nodes
  * @param metrics the node's meters, scraped at /metrics
+ * @param statistics every node's inference statistics (Triton's statistics extension)
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
                            FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
-                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics) {}
+                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics,
+                           ClusterStatistics statistics) {}

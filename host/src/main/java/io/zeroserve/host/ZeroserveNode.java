@@ -35,6 +35,10 @@ import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import io.zeroserve.host.invoke.LocalCalls;
 import io.zeroserve.host.metrics.NodeMetrics;
+import io.zeroserve.host.stats.ClusterStatistics;
+import io.zeroserve.host.stats.InferenceStatistics;
+import io.zeroserve.functions.replica.ReplicaMetrics;
+import io.zeroserve.host.invoke.CallMetrics;
 import io.zeroserve.scheduler.WarmFirstPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,6 +73,8 @@ public final class ZeroserveNode {
   private final ClusterState cluster;
   private final boolean ownsVertx;
   private final NodeMetrics metrics;
+  private final InferenceStatistics statistics = new InferenceStatistics();
+  private ClusterStatistics clusterStatistics;
   private long metricsTimer = -1;
   private NodeServices services;
   private CallRouter calls;
@@ -158,11 +164,16 @@ public final class ZeroserveNode {
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
           calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
-              new WarmFirstPlacement(), metrics, storeExecutor);
+              new WarmFirstPlacement(), CallMetrics.both(metrics, statistics), storeExecutor);
+          clusterStatistics = new ClusterStatistics(vertx, cluster, statistics, ClusterStatistics.DEFAULT_TIMEOUT_MS);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
-              tokens, calls, peers, metrics);
-          replicas.metrics(metrics);
-          metricsTimer = vertx.setPeriodic(1_000, t -> metrics.refresh(replicas, registry));
+              tokens, calls, peers, metrics, clusterStatistics);
+          replicas.metrics(ReplicaMetrics.both(metrics, statistics));
+          metricsTimer = vertx.setPeriodic(1_000, t -> {
+            metrics.refresh(replicas, registry);
+            statistics.retain((function, version) ->
+                registry.find(function).flatMap(f -> f.version(version)).isPresent());
+          });
           publishReplicas(replicas, clusterExecutor);
           // Records other nodes change reach this node's disk and cache; listeners are hints, so a
           // periodic pass re-reads everything and repairs what a lost event missed.
@@ -193,6 +204,7 @@ public final class ZeroserveNode {
           return services;
         })
         .compose(s -> calls.start())
+        .compose(v -> clusterStatistics.rebind())
         .compose(s -> options.examples() ? storeExecutor.executeBlocking(this::deployExamples) : Future.succeededFuture())
         .compose(v -> {
           HttpVerticle[] first = new HttpVerticle[1];
@@ -322,6 +334,7 @@ public final class ZeroserveNode {
       vertx.runOnContext(v -> {
         calls.rebind();
         peers.rebind();
+        clusterStatistics.rebind();
       });
     }
     if (cluster.nodes().stream().noneMatch(n -> n.nodeId().equals(self))) {
@@ -369,6 +382,7 @@ public final class ZeroserveNode {
           return null;
         }, false)
         .transform(ignored -> calls.stop())
+        .transform(ignored -> clusterStatistics.stop())
         .transform(ignored -> services.replicas().unloadAll());
   }
 
