@@ -15,7 +15,7 @@ import java.util.function.Function;
  */
 public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
                           long maxRequestBytes, int inferenceThreads, int maxFunctions, Path tokensFile,
-                          String tokensSpec, boolean insecure, ClusterOptions cluster) {
+                          String tokensSpec, boolean insecure, ClusterOptions cluster, LogFormat logFormat) {
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -39,7 +39,24 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"cluster-name", ClusterOptions.DEFAULT_CLUSTER_NAME, "nodes with the same name form one cluster"},
       new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
       new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
-      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"});
+      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"},
+      new String[] {"log-format", "human", "log lines as human-readable text or as JSON, one object a line: human or json"});
+
+  /** How log lines are written. */
+  public enum LogFormat {
+    HUMAN, JSON;
+
+    static LogFormat parse(String value) {
+      if (value == null || value.isBlank()) {
+        return HUMAN;
+      }
+      return switch (value.trim().toLowerCase(Locale.ROOT)) {
+        case "human" -> HUMAN;
+        case "json" -> JSON;
+        default -> throw new IllegalArgumentException("log-format must be human or json, was: " + value);
+      };
+    }
+  }
 
   /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
   public static final String TOKENS_ENV = "ZS_TOKENS";
@@ -50,6 +67,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
     check("max-request-size", maxRequestBytes > 0, "be > 0", maxRequestBytes);
     check("inference-threads", inferenceThreads >= 1 && inferenceThreads <= 1024, "be in 1..1024", inferenceThreads);
     check("max-functions", maxFunctions >= 1, "be >= 1", maxFunctions);
+    check("log-format", logFormat != null, "be human or json", logFormat);
   }
 
   /**
@@ -106,7 +124,8 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
             or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
             integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
             joinList(get.apply("join")),
-            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS));
+            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS),
+        LogFormat.parse(get.apply("log-format")));
   }
 
   private static List<String> joinList(String value) {
@@ -128,7 +147,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   public String toString() {
     return "NodeOptions[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", examples="
         + examples + ", tokensFile=" + tokensFile + ", tokensSpec=" + (tokensSpec == null ? "none" : "<hidden>")
-        + ", insecure=" + insecure + ", cluster=" + cluster + "]";
+        + ", insecure=" + insecure + ", cluster=" + cluster + ", logFormat=" + logFormat + "]";
   }
 
   private static String or(String value, String fallback) {

@@ -9,8 +9,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import io.zeroserve.cluster.ClusterOptions;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class HazelcastConfigsTest {
@@ -48,8 +46,7 @@ class HazelcastConfigsTest {
     assertEquals("10", config.getProperty("hazelcast.merge.next.run.delay.seconds"));
     assertEquals("false", config.getProperty("hazelcast.phone.home.enabled"));
     assertEquals("false", config.getProperty("hazelcast.shutdownhook.enabled"));
-    assertEquals("jdk", config.getProperty("hazelcast.logging.type"));
-    assertEquals(Level.WARNING, Logger.getLogger("com.hazelcast").getLevel());
+    assertEquals("slf4j", config.getProperty("hazelcast.logging.type"));
   }
 
   @Test
