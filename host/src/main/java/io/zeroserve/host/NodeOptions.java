@@ -40,6 +40,10 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
       new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
       new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"},
+      new String[] {"discovery", "tcp", "how members find each other: tcp (the join list) or kubernetes"},
+      new String[] {"k8s-service-dns", "none", "Kubernetes discovery by DNS: the headless service's name, e.g. zeroserve-hs.default.svc.cluster.local"},
+      new String[] {"k8s-service-name", "none", "Kubernetes discovery through the API (needs RBAC to read endpoints): the service's name"},
+      new String[] {"k8s-namespace", "the pod's", "Kubernetes discovery through the API: the service's namespace"},
       new String[] {"log-format", "human", "log lines as human-readable text or as JSON, one object a line: human or json"});
 
   /** How log lines are written. */
@@ -119,13 +123,25 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
         get.apply("tokens-file") == null || get.apply("tokens-file").isEmpty() ? null : Path.of(get.apply("tokens-file")),
         env.get(TOKENS_ENV),
         bool("insecure", get.apply("insecure")),
-        new ClusterOptions(
-            or(get.apply("cluster-name"), ClusterOptions.DEFAULT_CLUSTER_NAME),
-            or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
-            integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
-            joinList(get.apply("join")),
-            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS),
+        cluster(get),
         LogFormat.parse(get.apply("log-format")));
+  }
+
+  private static ClusterOptions cluster(Function<String, String> get) {
+    ClusterOptions.Discovery discovery = switch (or(get.apply("discovery"), "tcp").trim().toLowerCase(Locale.ROOT)) {
+      case "tcp" -> ClusterOptions.Discovery.TCP;
+      case "kubernetes" -> ClusterOptions.Discovery.KUBERNETES;
+      default -> throw new IllegalArgumentException("discovery must be tcp or kubernetes, was: " + get.apply("discovery"));
+    };
+    return new ClusterOptions(
+        or(get.apply("cluster-name"), ClusterOptions.DEFAULT_CLUSTER_NAME),
+        or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
+        integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
+        joinList(get.apply("join")),
+        ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS,
+        discovery,
+        discovery == ClusterOptions.Discovery.KUBERNETES ? new ClusterOptions.Kubernetes(get.apply("k8s-service-dns"),
+            get.apply("k8s-namespace"), get.apply("k8s-service-name")) : null);
   }
 
   private static List<String> joinList(String value) {

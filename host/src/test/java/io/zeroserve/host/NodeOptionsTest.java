@@ -30,13 +30,36 @@ class NodeOptionsTest {
     assertEquals("log-format must be human or json, was: xml", e.getMessage());
   }
 
+  @Test
+  void discoveryKubernetes_fromEnv_givesKubernetesClusterOptions_andBadCombinationsAreRefused() {
+    NodeOptions k8s = NodeOptions.parse(new String[0], Map.of("ZS_DISCOVERY", "kubernetes",
+        "ZS_K8S_SERVICE_DNS", "zeroserve-hs.prod.svc.cluster.local", "ZS_CLUSTER_HOST", "10.1.2.3"));
+    assertEquals(io.zeroserve.cluster.ClusterOptions.Discovery.KUBERNETES, k8s.cluster().discovery());
+    assertEquals("zeroserve-hs.prod.svc.cluster.local", k8s.cluster().kubernetes().serviceDns());
+    assertEquals("10.1.2.3", k8s.cluster().clusterHost());
+
+    NodeOptions api = NodeOptions.parse(new String[] {"--discovery", "kubernetes", "--k8s-service-name", "zs",
+        "--k8s-namespace", "prod"}, Map.of());
+    assertEquals("zs", api.cluster().kubernetes().serviceName());
+    assertEquals("prod", api.cluster().kubernetes().namespace());
+
+    assertEquals(io.zeroserve.cluster.ClusterOptions.Discovery.TCP, NodeOptions.parse(new String[0], Map.of())
+        .cluster().discovery());
+    assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(new String[] {"--discovery", "kubernetes"},
+        Map.of()), "kubernetes discovery needs a service");
+    assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(new String[] {"--discovery", "kubernetes",
+        "--k8s-service-dns", "a.svc", "--join", "10.0.0.1:5701"}, Map.of()), "and no join list");
+    assertEquals("discovery must be tcp or kubernetes, was: dns", assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(new String[] {"--discovery", "dns"}, Map.of())).getMessage());
+  }
+
   /** The README's options table lists exactly NodeOptions.OPTIONS, in order, with the same defaults. */
   @Test
   void readmeOptionsTable_matchesOptions() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
     int start = readme.indexOf("## Node options");
     assertTrue(start >= 0, "README has a Node options section");
-    Matcher row = Pattern.compile("(?m)^\\| `--([a-z-]+)` \\| ([^|]+) \\|").matcher(readme.substring(start));
+    Matcher row = Pattern.compile("(?m)^\\| `--([a-z0-9-]+)` \\| ([^|]+) \\|").matcher(readme.substring(start));
     List<String> documented = new ArrayList<>();
     while (row.find()) {
       documented.add(row.group(1));

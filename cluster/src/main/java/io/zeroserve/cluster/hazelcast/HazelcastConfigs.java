@@ -2,6 +2,7 @@ package io.zeroserve.cluster.hazelcast;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.KubernetesConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.spi.properties.ClusterProperty;
 import io.zeroserve.cluster.ClusterOptions;
@@ -25,8 +26,8 @@ public final class HazelcastConfigs {
   }
 
   /**
-   * The configuration of one member: TCP/IP join on the listed members only (no multicast, no
-   * auto-detection), bound to {@code clusterHost} alone on exactly {@code clusterPort}, fast join and
+   * The configuration of one member: TCP/IP join on the listed members only, or Kubernetes discovery
+   * when the options say so (never multicast or auto-detection), bound to {@code clusterHost} alone on exactly {@code clusterPort}, fast join and
    * failure detection, no phone-home, no shutdown hook (the host shuts the member down itself), SLF4J
    * logging, the maps of {@link ClusterMaps} and the serializers of this module. Log levels belong to
    * the logging configuration (the host's {@code logback.xml} keeps {@code com.hazelcast} at WARN).
@@ -46,7 +47,23 @@ public final class HazelcastConfigs {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(options.join());
+    if (options.discovery() == ClusterOptions.Discovery.KUBERNETES) {
+      join.getTcpIpConfig().setEnabled(false);
+      KubernetesConfig kubernetes = join.getKubernetesConfig().setEnabled(true);
+      ClusterOptions.Kubernetes where = options.kubernetes();
+      if (where.serviceDns() != null) {
+        // DNS lookup of a headless service: no API access needed. Members listen on the same port.
+        kubernetes.setProperty("service-dns", where.serviceDns());
+        kubernetes.setProperty("service-port", String.valueOf(options.clusterPort()));
+      } else {
+        kubernetes.setProperty("service-name", where.serviceName());
+        if (where.namespace() != null) {
+          kubernetes.setProperty("namespace", where.namespace());
+        }
+      }
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(options.join());
+    }
 
     // Bind and advertise exactly clusterHost, never every interface.
     config.setProperty("hazelcast.local.localAddress", address);

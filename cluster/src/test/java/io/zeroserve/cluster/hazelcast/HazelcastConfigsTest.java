@@ -28,6 +28,37 @@ class HazelcastConfigsTest {
   }
 
   @Test
+  void when_discoveryIsKubernetesByDns_then_kubernetesJoinIsOn_andTcpIpAndMulticastAreOff() {
+    Config k8s = HazelcastConfigs.forNode(ClusterOptions.defaults().withClusterPort(5701)
+        .withKubernetes(new ClusterOptions.Kubernetes("zeroserve-hs.prod.svc.cluster.local", null, null)));
+    JoinConfig join = k8s.getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertFalse(join.getTcpIpConfig().isEnabled());
+    assertFalse(join.getMulticastConfig().isEnabled());
+    assertFalse(join.getAutoDetectionConfig().isEnabled());
+    assertEquals("zeroserve-hs.prod.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
+    assertEquals("5701", join.getKubernetesConfig().getProperty("service-port"));
+    assertEquals(null, join.getKubernetesConfig().getProperty("service-name"));
+  }
+
+  @Test
+  void when_discoveryIsKubernetesByApi_then_serviceNameAndNamespaceAreSet() {
+    Config k8s = HazelcastConfigs.forNode(ClusterOptions.defaults()
+        .withKubernetes(new ClusterOptions.Kubernetes(null, "prod", "zeroserve-hs")));
+    JoinConfig join = k8s.getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertFalse(join.getTcpIpConfig().isEnabled());
+    assertEquals("zeroserve-hs", join.getKubernetesConfig().getProperty("service-name"));
+    assertEquals("prod", join.getKubernetesConfig().getProperty("namespace"));
+    assertEquals(null, join.getKubernetesConfig().getProperty("service-dns"));
+  }
+
+  @Test
+  void tcpDiscovery_leavesKubernetesOff() {
+    assertFalse(config.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled());
+  }
+
+  @Test
   void bindsExactlyTheClusterHostAndPort() {
     assertEquals(5801, config.getNetworkConfig().getPort());
     assertFalse(config.getNetworkConfig().isPortAutoIncrement());
