@@ -21,9 +21,44 @@ import java.util.Set;
  *     Listing this member's own address is harmless
  * @param maxNoHeartbeatSeconds seconds without a heartbeat (sent every second) after which a member is
  *     dropped; a killed process is noticed sooner, when its connections close
+ * @param discovery how members find each other: {@link Discovery#TCP} (the {@code join} list) or
+ *     {@link Discovery#KUBERNETES} (Hazelcast's Kubernetes discovery; {@code join} must then be empty)
+ * @param kubernetes where Kubernetes discovery looks; null with TCP discovery
  */
 public record ClusterOptions(String clusterName, String clusterHost, int clusterPort, List<String> join,
-                             int maxNoHeartbeatSeconds) {
+                             int maxNoHeartbeatSeconds, Discovery discovery, Kubernetes kubernetes) {
+
+  /** How members find each other. */
+  public enum Discovery { TCP, KUBERNETES }
+
+  /**
+   * Where Hazelcast's Kubernetes discovery looks for members. With {@code serviceDns} it resolves that
+   * (headless) service's DNS name and needs no API access; otherwise it asks the Kubernetes API for
+   * the endpoints of {@code serviceName} in {@code namespace} (the pod's own namespace when null),
+   * which needs RBAC to read endpoints. One of {@code serviceDns} and {@code serviceName} is required.
+   */
+  public record Kubernetes(String serviceDns, String namespace, String serviceName) {
+
+    public Kubernetes {
+      serviceDns = blankToNull(serviceDns);
+      namespace = blankToNull(namespace);
+      serviceName = blankToNull(serviceName);
+      check("k8s-service-dns", serviceDns != null || serviceName != null,
+          "be set, or k8s-service-name must be, for Kubernetes discovery", "none");
+      check("k8s-service-dns", serviceDns == null || serviceName == null,
+          "not be set together with k8s-service-name (DNS lookup and API lookup are two modes)", serviceDns);
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s.trim();
+    }
+  }
+
+  /** TCP discovery over {@code join}: the form every caller used before Kubernetes discovery. */
+  public ClusterOptions(String clusterName, String clusterHost, int clusterPort, List<String> join,
+                        int maxNoHeartbeatSeconds) {
+    this(clusterName, clusterHost, clusterPort, join, maxNoHeartbeatSeconds, Discovery.TCP, null);
+  }
 
   public static final String DEFAULT_CLUSTER_NAME = "zeroserve";
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
@@ -49,6 +84,15 @@ public record ClusterOptions(String clusterName, String clusterHost, int cluster
     }
     check("maxNoHeartbeatSeconds", maxNoHeartbeatSeconds >= 2,
         "be >= 2 (heartbeats are sent every second)", maxNoHeartbeatSeconds);
+    discovery = discovery == null ? Discovery.TCP : discovery;
+    if (discovery == Discovery.KUBERNETES) {
+      check("join", join.isEmpty(), "be empty with Kubernetes discovery (members are found through the service)",
+          join);
+      check("discovery", kubernetes != null, "come with a service to look in (k8s-service-dns or k8s-service-name)",
+          "kubernetes");
+    } else {
+      kubernetes = null;
+    }
   }
 
   /** Every option at its default: a single member on 127.0.0.1:5701. */
@@ -76,23 +120,29 @@ public record ClusterOptions(String clusterName, String clusterHost, int cluster
   }
 
   public ClusterOptions withClusterName(String name) {
-    return new ClusterOptions(name, clusterHost, clusterPort, join, maxNoHeartbeatSeconds);
+    return new ClusterOptions(name, clusterHost, clusterPort, join, maxNoHeartbeatSeconds, discovery, kubernetes);
   }
 
   public ClusterOptions withClusterHost(String host) {
-    return new ClusterOptions(clusterName, host, clusterPort, join, maxNoHeartbeatSeconds);
+    return new ClusterOptions(clusterName, host, clusterPort, join, maxNoHeartbeatSeconds, discovery, kubernetes);
   }
 
   public ClusterOptions withClusterPort(int port) {
-    return new ClusterOptions(clusterName, clusterHost, port, join, maxNoHeartbeatSeconds);
+    return new ClusterOptions(clusterName, clusterHost, port, join, maxNoHeartbeatSeconds, discovery, kubernetes);
   }
 
   public ClusterOptions withJoin(List<String> addresses) {
-    return new ClusterOptions(clusterName, clusterHost, clusterPort, addresses, maxNoHeartbeatSeconds);
+    return new ClusterOptions(clusterName, clusterHost, clusterPort, addresses, maxNoHeartbeatSeconds, discovery, kubernetes);
   }
 
   public ClusterOptions withMaxNoHeartbeatSeconds(int seconds) {
-    return new ClusterOptions(clusterName, clusterHost, clusterPort, join, seconds);
+    return new ClusterOptions(clusterName, clusterHost, clusterPort, join, seconds, discovery, kubernetes);
+  }
+
+  /** These options with Kubernetes discovery in {@code where} (and no join list). */
+  public ClusterOptions withKubernetes(Kubernetes where) {
+    return new ClusterOptions(clusterName, clusterHost, clusterPort, List.of(), maxNoHeartbeatSeconds,
+        Discovery.KUBERNETES, where);
   }
 
   private static void checkHostPort(String address) {

@@ -2,6 +2,7 @@ package io.zeroserve.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,26 @@ class ClusterOptionsTest {
     assertEquals("clusterPort must be an integer, was: 1.5",
         message(() -> ClusterOptions.fromMap(Map.of("clusterPort", 1.5))));
     assertEquals("join must hold strings, was: 3", message(() -> ClusterOptions.fromMap(Map.of("join", List.of(3)))));
+  }
+
+  @Test
+  void kubernetesDiscovery_needsAServiceAndNoJoinList_andTcpIgnoresKubernetesSettings() {
+    ClusterOptions.Kubernetes dns = new ClusterOptions.Kubernetes("zs-hs.default.svc.cluster.local", " ", null);
+    assertEquals(null, dns.namespace(), "blank means unset");
+    ClusterOptions k8s = ClusterOptions.defaults().withKubernetes(dns);
+    assertEquals(ClusterOptions.Discovery.KUBERNETES, k8s.discovery());
+    assertEquals(List.of(), k8s.join());
+
+    assertEquals("k8s-service-dns must be set, or k8s-service-name must be, for Kubernetes discovery, was: none",
+        message(() -> new ClusterOptions.Kubernetes(null, "ns", null)));
+    assertTrue(message(() -> new ClusterOptions.Kubernetes("a.svc", null, "a")).startsWith("k8s-service-dns must not"));
+    assertTrue(message(() -> new ClusterOptions("c", "127.0.0.1", 5701, List.of("10.0.0.1:5701"), 5,
+        ClusterOptions.Discovery.KUBERNETES, dns)).startsWith("join must be empty with Kubernetes discovery"));
+    assertTrue(message(() -> new ClusterOptions("c", "127.0.0.1", 5701, List.of(), 5,
+        ClusterOptions.Discovery.KUBERNETES, null)).startsWith("discovery must come with a service"));
+    ClusterOptions tcp = new ClusterOptions("c", "127.0.0.1", 5701, List.of(), 5, ClusterOptions.Discovery.TCP, dns);
+    assertEquals(null, tcp.kubernetes());
+    assertEquals(ClusterOptions.Discovery.TCP, ClusterOptions.defaults().discovery());
   }
 
   private static String message(Runnable invalid) {

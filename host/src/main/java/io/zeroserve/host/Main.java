@@ -1,5 +1,6 @@
 package io.zeroserve.host;
 
+import io.zeroserve.host.logging.Logging;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.install(options.logFormat());
     ZeroserveNode.launch(options).onComplete(ar -> {
       if (ar.failed()) {
         System.err.println("zeroserve: failed to start: " + ar.cause().getMessage());

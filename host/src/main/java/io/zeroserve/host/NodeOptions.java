@@ -16,7 +16,8 @@ import java.util.function.Function;
  */
 public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
                           long maxRequestBytes, int inferenceThreads, int maxFunctions, Path tokensFile,
-                          String tokensSpec, boolean insecure, ClusterOptions cluster, DeviceOptions devices) {
+                          String tokensSpec, boolean insecure, ClusterOptions cluster, LogFormat logFormat,
+                          DeviceOptions devices) {
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -41,9 +42,30 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
       new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
       new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"},
+      new String[] {"discovery", "tcp", "how members find each other: tcp (the join list) or kubernetes"},
+      new String[] {"k8s-service-dns", "none", "Kubernetes discovery by DNS: the headless service's name, e.g. zeroserve-hs.default.svc.cluster.local"},
+      new String[] {"k8s-service-name", "none", "Kubernetes discovery through the API (needs RBAC to read endpoints): the service's name"},
+      new String[] {"k8s-namespace", "the pod's", "Kubernetes discovery through the API: the service's namespace"},
+      new String[] {"log-format", "human", "log lines as human-readable text or as JSON, one object a line: human or json"},
       new String[] {"devices", "cpu and every GPU found", "devices to place replicas on, e.g. cpu,gpu0,gpu1=40GiB (memory optional)"},
       new String[] {"simulate-gpus", "none", "add simulated GPUs, COUNTxSIZE (2x16GiB): placed like GPUs, run on the CPU"},
       new String[] {"cpu-memory", "80% of RAM less heap", "memory replicas may reserve on the CPU"});
+
+  /** How log lines are written. */
+  public enum LogFormat {
+    HUMAN, JSON;
+
+    static LogFormat parse(String value) {
+      if (value == null || value.isBlank()) {
+        return HUMAN;
+      }
+      return switch (value.trim().toLowerCase(Locale.ROOT)) {
+        case "human" -> HUMAN;
+        case "json" -> JSON;
+        default -> throw new IllegalArgumentException("log-format must be human or json, was: " + value);
+      };
+    }
+  }
 
   /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
   public static final String TOKENS_ENV = "ZS_TOKENS";
@@ -54,6 +76,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
     check("max-request-size", maxRequestBytes > 0, "be > 0", maxRequestBytes);
     check("inference-threads", inferenceThreads >= 1 && inferenceThreads <= 1024, "be in 1..1024", inferenceThreads);
     check("max-functions", maxFunctions >= 1, "be >= 1", maxFunctions);
+    check("log-format", logFormat != null, "be human or json", logFormat);
   }
 
   /**
@@ -105,14 +128,27 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
         get.apply("tokens-file") == null || get.apply("tokens-file").isEmpty() ? null : Path.of(get.apply("tokens-file")),
         env.get(TOKENS_ENV),
         bool("insecure", get.apply("insecure")),
-        new ClusterOptions(
-            or(get.apply("cluster-name"), ClusterOptions.DEFAULT_CLUSTER_NAME),
-            or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
-            integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
-            joinList(get.apply("join")),
-            ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS),
+        cluster(get),
+        LogFormat.parse(get.apply("log-format")),
         new DeviceOptions(get.apply("devices"), get.apply("simulate-gpus"),
             size("cpu-memory", get.apply("cpu-memory"), 0)));
+  }
+
+  private static ClusterOptions cluster(Function<String, String> get) {
+    ClusterOptions.Discovery discovery = switch (or(get.apply("discovery"), "tcp").trim().toLowerCase(Locale.ROOT)) {
+      case "tcp" -> ClusterOptions.Discovery.TCP;
+      case "kubernetes" -> ClusterOptions.Discovery.KUBERNETES;
+      default -> throw new IllegalArgumentException("discovery must be tcp or kubernetes, was: " + get.apply("discovery"));
+    };
+    return new ClusterOptions(
+        or(get.apply("cluster-name"), ClusterOptions.DEFAULT_CLUSTER_NAME),
+        or(get.apply("cluster-host"), ClusterOptions.DEFAULT_CLUSTER_HOST),
+        integer("cluster-port", get.apply("cluster-port"), ClusterOptions.DEFAULT_CLUSTER_PORT),
+        joinList(get.apply("join")),
+        ClusterOptions.DEFAULT_MAX_NO_HEARTBEAT_SECONDS,
+        discovery,
+        discovery == ClusterOptions.Discovery.KUBERNETES ? new ClusterOptions.Kubernetes(get.apply("k8s-service-dns"),
+            get.apply("k8s-namespace"), get.apply("k8s-service-name")) : null);
   }
 
   private static List<String> joinList(String value) {
@@ -134,7 +170,7 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   public String toString() {
     return "NodeOptions[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", examples="
         + examples + ", tokensFile=" + tokensFile + ", tokensSpec=" + (tokensSpec == null ? "none" : "<hidden>")
-        + ", insecure=" + insecure + ", cluster=" + cluster + ", devices=" + devices + "]";
+        + ", insecure=" + insecure + ", cluster=" + cluster + ", logFormat=" + logFormat + ", devices=" + devices + "]";
   }
 
   private static String or(String value, String fallback) {

@@ -9,6 +9,7 @@ import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.cluster.ArtifactPeers;
 import io.zeroserve.host.invoke.CallRouter;
 import io.zeroserve.host.metrics.NodeMetrics;
+import io.zeroserve.host.stats.ClusterStatistics;
 import io.zeroserve.host.invoke.FunctionInvoker;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,8 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param metrics the node's meters, scraped at /metrics
  * @param cluster the state this node shares with the others
  * @param placements where requests run, and the cluster as placement sees it
+ * @param statistics every node's inference statistics (Triton's statistics extension)
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
                            FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
                            ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics,
-                           ClusterState cluster, Placements placements) {}
+                           ClusterState cluster, Placements placements, ClusterStatistics statistics) {}

@@ -42,6 +42,10 @@ import io.zeroserve.host.placement.NodeDevices;
 import io.zeroserve.host.placement.Placements;
 import io.zeroserve.host.placement.ReplicaPublisher;
 import io.zeroserve.scheduler.estimate.Priors;
+import io.zeroserve.host.stats.ClusterStatistics;
+import io.zeroserve.host.stats.InferenceStatistics;
+import io.zeroserve.functions.replica.ReplicaMetrics;
+import io.zeroserve.host.invoke.CallMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -75,6 +79,8 @@ public final class ZeroserveNode {
   private final ClusterState cluster;
   private final boolean ownsVertx;
   private final NodeMetrics metrics;
+  private final InferenceStatistics statistics = new InferenceStatistics();
+  private ClusterStatistics clusterStatistics;
   private long metricsTimer = -1;
   private long publishTimer = -1;
   private java.util.List<NodeDevice> nodeDevices;
@@ -177,16 +183,20 @@ public final class ZeroserveNode {
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
           calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
-              placements, metrics, storeExecutor);
+              placements, CallMetrics.both(metrics, statistics), storeExecutor);
+          clusterStatistics = new ClusterStatistics(vertx, cluster, statistics, ClusterStatistics.DEFAULT_TIMEOUT_MS);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
-              tokens, calls, peers, metrics, cluster, placements);
-          EstimateRecorder estimates = new EstimateRecorder(metrics, id -> devices.get(id).deviceClass());
+              tokens, calls, peers, metrics, cluster, placements, clusterStatistics);
+          EstimateRecorder estimates = new EstimateRecorder(ReplicaMetrics.both(metrics, statistics),
+              id -> devices.get(id).deviceClass());
           replicas.metrics(estimates);
           metrics.bind(replicas);
           metricsTimer = vertx.setPeriodic(1_000, t -> {
             metrics.refresh(replicas, registry);
             metrics.refreshDevices(cluster.localNodeId(), nodeDevices, cluster.reservedBytes());
             estimates.flush(cluster);
+            statistics.retain((function, version) ->
+                registry.find(function).flatMap(f -> f.version(version)).isPresent());
           });
           publishReplicas(replicas, clusterExecutor);
           // Records other nodes change reach this node's disk and cache; listeners are hints, so a
@@ -218,6 +228,7 @@ public final class ZeroserveNode {
           return services;
         })
         .compose(s -> calls.start())
+        .compose(v -> clusterStatistics.rebind())
         .compose(s -> options.examples() ? storeExecutor.executeBlocking(this::deployExamples) : Future.succeededFuture())
         .compose(v -> {
           HttpVerticle[] first = new HttpVerticle[1];
@@ -351,6 +362,7 @@ public final class ZeroserveNode {
       vertx.runOnContext(v -> {
         calls.rebind();
         peers.rebind();
+        clusterStatistics.rebind();
       });
     }
     if (cluster.nodes().stream().noneMatch(n -> n.nodeId().equals(self))) {
@@ -381,6 +393,7 @@ public final class ZeroserveNode {
           return null;
         }, false)
         .transform(ignored -> calls.stop())
+        .transform(ignored -> clusterStatistics.stop())
         .transform(ignored -> services.replicas().unloadAll());
   }
 

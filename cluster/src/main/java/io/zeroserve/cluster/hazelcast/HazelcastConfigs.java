@@ -2,13 +2,12 @@ package io.zeroserve.cluster.hazelcast;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.KubernetesConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.spi.properties.ClusterProperty;
 import io.zeroserve.cluster.ClusterOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** Builds the Hazelcast configuration of a Zeroserve member. */
 public final class HazelcastConfigs {
@@ -23,22 +22,15 @@ public final class HazelcastConfigs {
    */
   public static final int MERGE_RUN_DELAY_SECONDS = 10;
 
-  /** Held so that the levels set here are not lost when the loggers are garbage-collected. */
-  private static final Logger HAZELCAST_LOGGER = Logger.getLogger("com.hazelcast");
-  /** Warns at every start that CP data structures are unsafe; this module uses none. */
-  private static final Logger CP_SUBSYSTEM_LOGGER = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
-
   private HazelcastConfigs() {
   }
 
   /**
-   * The configuration of one member: TCP/IP join on the listed members only (no multicast, no
-   * auto-detection), bound to {@code clusterHost} alone on exactly {@code clusterPort}, fast join and
-   * failure detection, no phone-home, no shutdown hook (the host shuts the member down itself), JDK
-   * logging, the maps of {@link ClusterMaps} and the serializers of this module.
-   *
-   * <p>Also sets the JUL level of {@code com.hazelcast} to WARNING, and of its CP subsystem (unused, but
-   * it warns at every start) to SEVERE, unless levels were configured.
+   * The configuration of one member: TCP/IP join on the listed members only, or Kubernetes discovery
+   * when the options say so (never multicast or auto-detection), bound to {@code clusterHost} alone on exactly {@code clusterPort}, fast join and
+   * failure detection, no phone-home, no shutdown hook (the host shuts the member down itself), SLF4J
+   * logging, the maps of {@link ClusterMaps} and the serializers of this module. Log levels belong to
+   * the logging configuration (the host's {@code logback.xml} keeps {@code com.hazelcast} at WARN).
    *
    * @throws IllegalArgumentException if {@code clusterHost} does not resolve
    */
@@ -55,7 +47,23 @@ public final class HazelcastConfigs {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(options.join());
+    if (options.discovery() == ClusterOptions.Discovery.KUBERNETES) {
+      join.getTcpIpConfig().setEnabled(false);
+      KubernetesConfig kubernetes = join.getKubernetesConfig().setEnabled(true);
+      ClusterOptions.Kubernetes where = options.kubernetes();
+      if (where.serviceDns() != null) {
+        // DNS lookup of a headless service: no API access needed. Members listen on the same port.
+        kubernetes.setProperty("service-dns", where.serviceDns());
+        kubernetes.setProperty("service-port", String.valueOf(options.clusterPort()));
+      } else {
+        kubernetes.setProperty("service-name", where.serviceName());
+        if (where.namespace() != null) {
+          kubernetes.setProperty("namespace", where.namespace());
+        }
+      }
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(options.join());
+    }
 
     // Bind and advertise exactly clusterHost, never every interface.
     config.setProperty("hazelcast.local.localAddress", address);
@@ -72,13 +80,7 @@ public final class HazelcastConfigs {
         String.valueOf(MERGE_RUN_DELAY_SECONDS));
     config.setProperty(ClusterProperty.PHONE_HOME_ENABLED.getName(), "false");
     config.setProperty(ClusterProperty.SHUTDOWNHOOK_ENABLED.getName(), "false");
-    config.setProperty(ClusterProperty.LOGGING_TYPE.getName(), "jdk");
-    if (HAZELCAST_LOGGER.getLevel() == null) {
-      HAZELCAST_LOGGER.setLevel(Level.WARNING);
-    }
-    if (CP_SUBSYSTEM_LOGGER.getLevel() == null) {
-      CP_SUBSYSTEM_LOGGER.setLevel(Level.SEVERE);
-    }
+    config.setProperty(ClusterProperty.LOGGING_TYPE.getName(), "slf4j");
 
     ClusterMaps.configure(config);
     ClusterSerializers.register(config);

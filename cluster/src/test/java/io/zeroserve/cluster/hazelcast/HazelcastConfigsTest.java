@@ -9,8 +9,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import io.zeroserve.cluster.ClusterOptions;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class HazelcastConfigsTest {
@@ -27,6 +25,37 @@ class HazelcastConfigsTest {
     assertFalse(join.getAutoDetectionConfig().isEnabled());
     assertTrue(join.getTcpIpConfig().isEnabled());
     assertEquals(List.of("127.0.0.1:5802", "127.0.0.1:5803"), join.getTcpIpConfig().getMembers());
+  }
+
+  @Test
+  void when_discoveryIsKubernetesByDns_then_kubernetesJoinIsOn_andTcpIpAndMulticastAreOff() {
+    Config k8s = HazelcastConfigs.forNode(ClusterOptions.defaults().withClusterPort(5701)
+        .withKubernetes(new ClusterOptions.Kubernetes("zeroserve-hs.prod.svc.cluster.local", null, null)));
+    JoinConfig join = k8s.getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertFalse(join.getTcpIpConfig().isEnabled());
+    assertFalse(join.getMulticastConfig().isEnabled());
+    assertFalse(join.getAutoDetectionConfig().isEnabled());
+    assertEquals("zeroserve-hs.prod.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
+    assertEquals("5701", join.getKubernetesConfig().getProperty("service-port"));
+    assertEquals(null, join.getKubernetesConfig().getProperty("service-name"));
+  }
+
+  @Test
+  void when_discoveryIsKubernetesByApi_then_serviceNameAndNamespaceAreSet() {
+    Config k8s = HazelcastConfigs.forNode(ClusterOptions.defaults()
+        .withKubernetes(new ClusterOptions.Kubernetes(null, "prod", "zeroserve-hs")));
+    JoinConfig join = k8s.getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertFalse(join.getTcpIpConfig().isEnabled());
+    assertEquals("zeroserve-hs", join.getKubernetesConfig().getProperty("service-name"));
+    assertEquals("prod", join.getKubernetesConfig().getProperty("namespace"));
+    assertEquals(null, join.getKubernetesConfig().getProperty("service-dns"));
+  }
+
+  @Test
+  void tcpDiscovery_leavesKubernetesOff() {
+    assertFalse(config.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled());
   }
 
   @Test
@@ -48,8 +77,7 @@ class HazelcastConfigsTest {
     assertEquals("10", config.getProperty("hazelcast.merge.next.run.delay.seconds"));
     assertEquals("false", config.getProperty("hazelcast.phone.home.enabled"));
     assertEquals("false", config.getProperty("hazelcast.shutdownhook.enabled"));
-    assertEquals("jdk", config.getProperty("hazelcast.logging.type"));
-    assertEquals(Level.WARNING, Logger.getLogger("com.hazelcast").getLevel());
+    assertEquals("slf4j", config.getProperty("hazelcast.logging.type"));
   }
 
   @Test

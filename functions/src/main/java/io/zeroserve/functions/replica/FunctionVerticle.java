@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -315,6 +316,15 @@ public final class FunctionVerticle extends VerticleBase {
     return p;
   }
 
+  /** What one batch produced on the worker: per call its outputs or failure, and the time of each phase. */
+  private record Ran(List<Object> results, long inputNanos, long inferNanos, long outputNanos) {
+
+    Ran plus(Ran other) {
+      return new Ran(other.results, inputNanos + other.inputNanos, inferNanos + other.inferNanos,
+          outputNanos + other.outputNanos);
+    }
+  }
+
   private void run(List<Pending> batch) {
     running++;
     long started = System.nanoTime();
@@ -326,24 +336,52 @@ public final class FunctionVerticle extends VerticleBase {
     long batchRows = rows;
     ModelSession s = session;
     List<InferenceCall> calls = batch.stream().map(Pending::call).toList();
-    executor.<List<Object>>executeBlocking(() -> {
+    executor.<Ran>executeBlocking(() -> {
           if (calls.size() == 1) {
             InferenceCall only = calls.get(0);
-            return List.<Object>of(s.run(only.inputs(), only.outputs()));
+            ModelSession.TimedRun r = s.runTimed(only.inputs(), only.outputs());
+            return new Ran(List.of(r.outputs()), r.inputNanos(), r.inferNanos(), r.outputNanos());
           }
+          long begin = System.nanoTime();
+          Map<String, Tensor> inputs = Batches.concat(calls);
+          long concatNanos = System.nanoTime() - begin;
           try {
-            return List.<Object>copyOf(Batches.split(calls, allOutputs, s.run(Batches.concat(calls), allOutputs)));
+            ModelSession.TimedRun r = s.runTimed(inputs, allOutputs);
+            long splitStart = System.nanoTime();
+            List<Object> split = List.copyOf(Batches.split(calls, allOutputs, r.outputs()));
+            return new Ran(split, concatNanos + r.inputNanos(), r.inferNanos(),
+                r.outputNanos() + System.nanoTime() - splitStart);
           } catch (FunctionException batchFailed) {
-            return null; // one request may have spoiled the batch: run each alone below
+            // One request may have spoiled the batch: run each alone below.
+            return new Ran(null, concatNanos, 0, 0);
           }
         }, false)
-        .compose(results -> results != null ? Future.succeededFuture(results) : runEachAlone(s, calls))
+        .compose(ran -> ran.results() != null ? Future.succeededFuture(ran)
+            : runEachAlone(s, calls).map(ran::plus))
         .onComplete(ar -> {
           running--;
-          metrics.batchOn(id, deviceId, batch.size(), batchRows, System.nanoTime() - started);
+          // Learned service times must be the device's work alone, not time spent waiting for a worker.
+          long computeNanos = ar.succeeded()
+              ? ar.result().inputNanos() + ar.result().inferNanos() + ar.result().outputNanos()
+              : System.nanoTime() - started;
+          metrics.batchOn(id, deviceId, batch.size(), batchRows, computeNanos);
+          // Counted before any answer goes out: whoever reads the statistics after an answer sees it.
+          if (ar.succeeded()) {
+            int answered = 0;
+            long answeredRows = 0;
+            for (int i = 0; i < batch.size(); i++) {
+              if (!(ar.result().results().get(i) instanceof Throwable)) {
+                answered++;
+                answeredRows += batch.get(i).call().rows();
+              }
+            }
+            Ran ran = ar.result();
+            metrics.executed(id, batch.size(), batchRows, answered, answeredRows, ran.inputNanos(), ran.inferNanos(),
+                ran.outputNanos());
+          }
           for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
-            Object result = ar.succeeded() ? ar.result().get(i) : ar.cause();
+            Object result = ar.succeeded() ? ar.result().results().get(i) : ar.cause();
             if (result instanceof Throwable failed) {
               finish(p.promise(), failed);
             } else {
@@ -358,17 +396,24 @@ public final class FunctionVerticle extends VerticleBase {
   }
 
   /** Each call's outputs, or the failure that call alone causes, so one bad request fails only itself. */
-  private Future<List<Object>> runEachAlone(ModelSession s, List<InferenceCall> calls) {
+  private Future<Ran> runEachAlone(ModelSession s, List<InferenceCall> calls) {
     return executor.executeBlocking(() -> {
       List<Object> results = new ArrayList<>(calls.size());
+      long input = 0;
+      long infer = 0;
+      long output = 0;
       for (InferenceCall c : calls) {
         try {
-          results.add(s.run(c.inputs(), c.outputs()));
+          ModelSession.TimedRun r = s.runTimed(c.inputs(), c.outputs());
+          results.add(r.outputs());
+          input += r.inputNanos();
+          infer += r.inferNanos();
+          output += r.outputNanos();
         } catch (RuntimeException e) {
           results.add(e);
         }
       }
-      return results;
+      return new Ran(results, input, infer, output);
     }, false);
   }
 }

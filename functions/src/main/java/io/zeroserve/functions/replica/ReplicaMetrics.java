@@ -29,6 +29,67 @@ public interface ReplicaMetrics {
     batch(id, requests, rows, computeNanos);
   }
 
+  /**
+   * A batch ran, with its time split into phases (nanoseconds): preparing the inputs (concatenating
+   * the requests and copying them into ONNX Runtime), the run itself, and reading the outputs back
+   * (and splitting them per request). Called once per batch, after {@link #batch}. A batch that
+   * failed as a whole and was then run request by request reports the sum of all those runs.
+   *
+   * @param rows rows along dimension 0 of the whole batch (Triton's batch size)
+   * @param answered requests of the batch that got their outputs
+   * @param answeredRows rows of those requests
+   */
+  default void executed(ReplicaId id, int requests, long rows, int answered, long answeredRows,
+                        long inputNanos, long inferNanos, long outputNanos) {}
+
+  /** A sink that reports to both {@code first} and {@code second}, in that order. */
+  static ReplicaMetrics both(ReplicaMetrics first, ReplicaMetrics second) {
+    return new ReplicaMetrics() {
+      @Override
+      public void loaded(ReplicaId id, long loadNanos) {
+        first.loaded(id, loadNanos);
+        second.loaded(id, loadNanos);
+      }
+
+      @Override
+      public void loadFailed(ReplicaId id) {
+        first.loadFailed(id);
+        second.loadFailed(id);
+      }
+
+      @Override
+      public void queued(ReplicaId id, long queueNanos) {
+        first.queued(id, queueNanos);
+        second.queued(id, queueNanos);
+      }
+
+      @Override
+      public void batch(ReplicaId id, int requests, long rows, long computeNanos) {
+        first.batch(id, requests, rows, computeNanos);
+        second.batch(id, requests, rows, computeNanos);
+      }
+
+      @Override
+      public void loadedOn(ReplicaId id, String deviceId, long loadNanos) {
+        first.loadedOn(id, deviceId, loadNanos);
+        second.loadedOn(id, deviceId, loadNanos);
+      }
+
+      @Override
+      public void batchOn(ReplicaId id, String deviceId, int requests, long rows, long computeNanos) {
+        first.batchOn(id, deviceId, requests, rows, computeNanos);
+        second.batchOn(id, deviceId, requests, rows, computeNanos);
+      }
+
+      @Override
+      public void executed(ReplicaId id, int requests, long rows, int answered, long answeredRows,
+                           long inputNanos, long inferNanos, long outputNanos) {
+        first.executed(id, requests, rows, answered, answeredRows, inputNanos, inferNanos, outputNanos);
+        second.executed(id, requests, rows, answered, answeredRows, inputNanos, inferNanos, outputNanos);
+      }
+    };
+  }
+
   ReplicaMetrics NONE = new ReplicaMetrics() {
     @Override
     public void loaded(ReplicaId id, long loadNanos) {}

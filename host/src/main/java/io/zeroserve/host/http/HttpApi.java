@@ -23,6 +23,7 @@ public final class HttpApi {
     InferenceApi inference = new InferenceApi(services);
     RepositoryApi repository = new RepositoryApi(services);
     ClusterApi cluster = new ClusterApi(services);
+    StatisticsApi statistics = new StatisticsApi(services);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
     BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
     AuthHandler auth = new AuthHandler(services.tokens());
@@ -45,6 +46,10 @@ public final class HttpApi {
     router.get("/v2").handler(inference::serverMetadata);
     router.get("/v2/health/live").handler(inference::live);
     router.get("/v2/health/ready").handler(inference::ready);
+    // Triton's statistics extension, summed over the cluster. Before /v2/models/:name, which would take "stats" for a name.
+    router.get("/v2/models/stats").handler(anyToken).handler(statistics::stats);
+    router.get("/v2/models/:name/stats").handler(invoke).handler(statistics::stats);
+    router.get("/v2/models/:name/versions/:version/stats").handler(invoke).handler(statistics::stats);
     router.get("/v2/models/:name").handler(invoke).handler(inference::modelMetadata);
     router.get("/v2/models/:name/versions/:version").handler(invoke).handler(inference::modelMetadata);
     router.get("/v2/models/:name/ready").handler(invoke).handler(inference::modelReady);

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.Reason;
+import io.zeroserve.host.logging.RequestLog;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -54,8 +55,8 @@ public final class HttpErrors {
     } else {
       status = 500;
       message = "internal error: " + failure;
-      LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " " + ctx.request().path()
-          + " (request " + RequestIds.of(ctx) + ")", failure);
+      RequestLog.withId(RequestIds.of(ctx), () -> LOG.log(Level.SEVERE, "unexpected failure on "
+          + ctx.request().method() + " " + ctx.request().path() + " (request " + RequestIds.of(ctx) + ")", failure));
     }
     respond(ctx, status, message);
   }

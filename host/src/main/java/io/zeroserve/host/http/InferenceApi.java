@@ -35,7 +35,7 @@ final class InferenceApi {
     ManagementApi.json(ctx, 200, new JsonObject()
         .put("name", SERVER_NAME)
         .put("version", SERVER_VERSION)
-        .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository")));
+        .put("extensions", new JsonArray().add("binary_tensor_data").add("model_repository").add("statistics")));
   }
 
   void live(RoutingContext ctx) {

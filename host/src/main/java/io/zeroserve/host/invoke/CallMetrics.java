@@ -17,6 +17,29 @@ public interface CallMetrics {
   /** A call was forwarded to another node; {@code retriedHere} when that failed and it ran here instead. */
   void forwarded(boolean retriedHere);
 
+  /** A sink that reports to both {@code first} and {@code second}, in that order. */
+  static CallMetrics both(CallMetrics first, CallMetrics second) {
+    return new CallMetrics() {
+      @Override
+      public void finished(String function, int version, Throwable failure, long nanos) {
+        first.finished(function, version, failure, nanos);
+        second.finished(function, version, failure, nanos);
+      }
+
+      @Override
+      public void placed(String kind) {
+        first.placed(kind);
+        second.placed(kind);
+      }
+
+      @Override
+      public void forwarded(boolean retriedHere) {
+        first.forwarded(retriedHere);
+        second.forwarded(retriedHere);
+      }
+    };
+  }
+
   CallMetrics NONE = new CallMetrics() {
     @Override
     public void finished(String function, int version, Throwable failure, long nanos) {}

@@ -22,6 +22,7 @@ import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.http.HttpErrors;
 import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionRecord;
+import io.zeroserve.host.logging.RequestLog;
 import io.zeroserve.host.placement.Placements;
 import io.zeroserve.scheduler.Placement;
 import java.util.ArrayList;
@@ -169,7 +170,8 @@ public final class CallRouter {
       if (!(e instanceof NodeUnreachable) || pinned.cancellation().isCancelled()) {
         return Future.failedFuture(e);
       }
-      LOG.info("retrying " + pinned.function() + " here (request " + pinned.requestId() + "): " + e.getMessage());
+      RequestLog.withId(pinned.requestId(), () -> LOG.info("retrying " + pinned.function() + " here (request "
+          + pinned.requestId() + "): " + e.getMessage()));
       metrics.forwarded(true);
       return local.run(pinned);
     });
@@ -255,7 +257,9 @@ public final class CallRouter {
       message.fail(400, "malformed forwarded call: " + e.getMessage());
       return;
     }
+    long started = System.nanoTime();
     local.run(call, order).onComplete(ar -> {
+      RequestLog.withId(call.requestId(), () -> logForwarded(call, ar.cause(), started));
       if (ar.succeeded()) {
         EncodedCall.Answer a = ar.result();
         message.reply(a.body(), new DeliveryOptions().addHeader("content-type", a.contentType())
@@ -263,9 +267,21 @@ public final class CallRouter {
       } else if (ar.cause() instanceof FunctionException fe) {
         message.fail(HttpErrors.status(fe.reason()), fe.getMessage());
       } else {
-        LOG.warning("forwarded call to " + call.function() + " failed (request " + call.requestId() + "): " + ar.cause());
+        RequestLog.withId(call.requestId(), () -> LOG.warning("forwarded call to " + call.function()
+            + " failed (request " + call.requestId() + "): " + ar.cause()));
         message.fail(500, "internal error on node " + cluster.localNodeId() + ": " + ar.cause());
       }
     });
+  }
+
+  /** The access line of a call that ran here for another node: the receiving node logs the HTTP side. */
+  private static void logForwarded(EncodedCall call, Throwable failure, long startedNanos) {
+    if (RequestLog.ACCESS.isInfoEnabled()) {
+      long micros = (System.nanoTime() - startedNanos) / 1_000;
+      String outcome = failure == null ? "ok"
+          : failure instanceof FunctionException fe ? String.valueOf(HttpErrors.status(fe.reason())) : "error";
+      RequestLog.ACCESS.info("forwarded {} v{} ran here: {} {}.{} ms", call.function(), call.version(), outcome,
+          micros / 1000, String.format("%03d", micros % 1000));
+    }
   }
 }

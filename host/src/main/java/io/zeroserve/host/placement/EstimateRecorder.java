@@ -58,6 +58,12 @@ public final class EstimateRecorder implements ReplicaMetrics {
     next.batchOn(id, deviceId, requests, rows, computeNanos);
   }
 
+  @Override
+  public void executed(ReplicaId id, int requests, long rows, int answered, long answeredRows, long inputNanos,
+                       long inferNanos, long outputNanos) {
+    next.executed(id, requests, rows, answered, answeredRows, inputNanos, inferNanos, outputNanos);
+  }
+
   private synchronized void add(String key, double nanos) {
     double[] s = sums.computeIfAbsent(key, k -> new double[2]);
     s[0] += nanos;
