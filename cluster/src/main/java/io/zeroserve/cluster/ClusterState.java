@@ -120,6 +120,10 @@ public interface ClusterState extends AutoCloseable {
    * blocks. A replica that holds a reservation there already has it replaced by {@code bytes} if that fits
    * (the others' plus {@code bytes}), and keeps it if not.
    *
+   * <p>The device is not checked against the node's published devices, nor the node against the members:
+   * reservations of a node that is not a member are hidden from {@link #reservedBytes()} and removed by
+   * {@link #reconcile()}.
+   *
    * @return whether the reservation is held now; false: nothing changed
    * @throws IllegalArgumentException if an id is blank or contains {@code /}, or a size is negative
    */
@@ -149,8 +153,9 @@ public interface ClusterState extends AutoCloseable {
   void addSamples(Map<String, SampleBatch> batches);
 
   /**
-   * Every key's shared estimate. A copy. Cheap: a local view that shows other nodes' folds shortly (well
-   * under a second) after they happen.
+   * Every key's shared estimate. Cheap: a read-only local view, not a copy; it shows other nodes' folds
+   * shortly (well under a second) after they happen, and may change while it is read (copy it for a
+   * snapshot).
    */
   Map<String, Ewma> estimates();
 

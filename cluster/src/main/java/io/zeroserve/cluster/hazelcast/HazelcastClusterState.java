@@ -66,12 +66,13 @@ import java.util.stream.Collectors;
  * load write never overtakes a newer state or a removal. Until the load write lands, this member's reads
  * show the pending entry.
  *
- * <p>Hazelcast's event threads only record what changed (the live member set, the replica index) and
+ * <p>Hazelcast's event threads only record what changed (the live member set, the replica index, the
+ * views of reservations and estimates) and
  * hand everything else to one thread of this object's own, {@code zeroserve-cluster-events}: the
  * cleanup writes after a member leaves, and every call to a listener of ours. So listeners never run on
  * a Hazelcast thread, and they are called in the order events arrived.
  *
- * <p>Entries of a member that leaves or dies are removed by every survivor when the membership event
+ * <p>Entries of a member that leaves or dies (node, replicas, reservations) are removed by every survivor when the membership event
  * arrives (the removals are idempotent). {@link #reconcile()} catches what lost events left: an entry
  * whose node is not a member in two consecutive passes is removed. Two, because a member that just
  * joined can write its entries here a moment before this member learns that it joined.

@@ -8,6 +8,7 @@ import io.zeroserve.cluster.SampleBatch;
 import io.zeroserve.cluster.VersionedDoc;
 import io.zeroserve.scheduler.estimate.Ewma;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,7 +212,7 @@ public final class InMemoryClusterState implements ClusterState {
 
   @Override
   public Map<String, Ewma> estimates() {
-    return Map.copyOf(cluster.estimates);
+    return Collections.unmodifiableMap(cluster.estimates);
   }
 
   @Override
