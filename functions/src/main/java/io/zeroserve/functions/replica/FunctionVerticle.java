@@ -62,7 +62,7 @@ public final class FunctionVerticle extends VerticleBase {
   private Promise<Void> drained;
 
   /**
-   * @param artifact yields the verified model file; called on the worker executor, since verifying hashes it
+   * @param artifact yields the verified model file; called on a worker thread, since verifying hashes it
    * @param parallelism batches this replica runs at once
    * @param config the function's live config: batching settings are read at each decision
    */
@@ -98,7 +98,9 @@ public final class FunctionVerticle extends VerticleBase {
     loadStartedNanos = begin;
     // andThen, not onSuccess: the state must be READY before the deployment completes, or a
     // waiter woken by the deployment can find the replica still LOADING.
-    return executor.executeBlocking(() -> ModelSession.open(artifact.call(), settings))
+    // On Vert.x's worker pool, not the device's executor: a load must not queue behind inference
+    // (nor inference behind a 35 MB hash), and load times learned for placement must be load times.
+    return vertx.executeBlocking(() -> ModelSession.open(artifact.call(), settings), false)
         .andThen(ar -> {
           if (ar.succeeded()) {
             ModelSession s = ar.result();
@@ -128,7 +130,7 @@ public final class FunctionVerticle extends VerticleBase {
     pump();
     ModelSession toClose = session;
     return drained.future()
-        .compose(v -> executor.executeBlocking(() -> {
+        .compose(v -> vertx.executeBlocking(() -> {
           toClose.close();
           return null;
         }))

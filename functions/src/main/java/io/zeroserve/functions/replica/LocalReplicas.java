@@ -281,8 +281,10 @@ public final class LocalReplicas {
     if (firstReady == null) {
       firstReady = Promise.promise();
       group.firstReady = firstReady;
-      // may complete, and clear group.firstReady, before it returns
-      startReplica(key, group, devices.defaultDevice(key.function(), group.version));
+      if (group.loading == 0) {
+        // may complete, and clear group.firstReady, before it returns
+        startReplica(key, group, devices.defaultDevice(key.function(), group.version));
+      } // else a load a placement ordered is in flight: its end completes or fails firstReady
     }
     return firstReady.future();
   }
@@ -378,7 +380,7 @@ public final class LocalReplicas {
 
   /** Gives a replica's memory back, off the event loop: it is a cluster round trip. */
   private Future<Void> release(FunctionVerticle replica) {
-    return executor.executeBlocking(() -> {
+    return vertx.executeBlocking(() -> {
       devices.release(replica.deviceId(), replica.id().toString());
       return null;
     }, false);
