@@ -1,6 +1,7 @@
 package io.zeroserve.host;
 
 import io.vertx.core.WorkerExecutor;
+import io.zeroserve.cluster.ClusterState;
 import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.store.FunctionRegistry;
 import io.zeroserve.host.auth.ApiTokens;
@@ -20,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param calls places each inference call on this node or another
  * @param artifactPeers moves model files between nodes
  * @param metrics the node's meters, scraped at /metrics
+ * @param cluster the state this node shares with the others (nodes, replica directory)
  */
 public record NodeServices(NodeOptions options, FunctionRegistry registry, LocalReplicas replicas,
                            FunctionInvoker invoker, WorkerExecutor storeExecutor, AtomicBoolean ready,
-                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics) {}
+                           ApiTokens tokens, CallRouter calls, ArtifactPeers artifactPeers, NodeMetrics metrics,
+                           ClusterState cluster) {}

@@ -160,7 +160,7 @@ public final class ZeroserveNode {
           calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
               new WarmFirstPlacement(), metrics, storeExecutor);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
-              tokens, calls, peers, metrics);
+              tokens, calls, peers, metrics, cluster);
           replicas.metrics(metrics);
           metricsTimer = vertx.setPeriodic(1_000, t -> metrics.refresh(replicas, registry));
           publishReplicas(replicas, clusterExecutor);

@@ -55,11 +55,17 @@ public final class HttpApi {
     router.post("/v2/repository/models/:name/load").handler(admin).handler(smallBody).handler(repository::load);
     router.post("/v2/repository/models/:name/unload").handler(admin).handler(smallBody).handler(repository::unload);
 
+    // The cluster as this node sees it: nodes, devices, replicas (the dashboard's map).
+    router.get("/v1/cluster").handler(anyToken).handler(new ClusterApi(services)::get);
+
     // Operations: Prometheus scrape (Vert.x, JVM and Zeroserve meters).
     router.get("/metrics").handler(anyToken).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
 
     // Between nodes: model files by content hash, for replication and for loading a version a node lacks.
     router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(services.artifactPeers()::serve);
+
+    // The web dashboard: static files, open (the page asks for a token and sends it with API calls).
+    Dashboard.routes(router, services);
 
     router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()
