@@ -169,20 +169,28 @@ export const functionView = {
   chart(id, data, lines) {
     const el = document.getElementById(id);
     if (!el) return;
-    let chart = this.charts.find(c => c.id === id);
-    const width = Math.max(200, el.clientWidth);
-    if (!chart) {
-      const plot = new uPlot({ width, height: 200, series: [{}, ...lines.map(l => ({ width: 2, ...l }))],
-        axes: [{}, { size: 50 }], scales: { y: { range: (u, min, max) => [0, Math.max(1e-3, max * 1.1)] } } }, data, el);
-      chart = { id, plot, el };
-      this.charts.push(chart);
-    } else {
+    const chart = this.charts.find(c => c.id === id);
+    if (chart) {
       chart.plot.setData(data);
-      if (Math.abs(chart.plot.width - width) > 4) chart.plot.setSize({ width, height: 200 });
+      return;
     }
+    const size = () => ({ width: Math.max(160, el.clientWidth), height: 200 });
+    const plot = new uPlot({
+      ...size(),
+      series: [{}, ...lines.map(l => ({ width: 2, points: { show: true, size: 4 }, ...l }))],
+      axes: [{}, { size: 50 }],
+      scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    }, data, el);
+    // Follow the panel's width (window resizes, phone rotation).
+    const observer = new ResizeObserver(() => {
+      const s = size();
+      if (Math.abs(plot.width - s.width) > 2) plot.setSize(s);
+    });
+    observer.observe(el);
+    this.charts.push({ id, plot, observer });
   },
   dispose() {
-    (this.charts || []).forEach(c => c.plot.destroy());
+    (this.charts || []).forEach(c => { c.observer.disconnect(); c.plot.destroy(); });
     this.charts = [];
   },
 };

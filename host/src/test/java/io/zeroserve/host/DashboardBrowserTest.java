@@ -33,6 +33,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
@@ -205,8 +206,9 @@ class DashboardBrowserTest {
     browser.findElement(By.cssSelector("nav a[data-nav='cluster']")).click();
     By replica = By.cssSelector(".node[data-node='" + node.node().nodeId() + "'] .device[data-device='cpu'] "
         + ".replica[data-function='" + FUNCTION + "']");
-    WebElement shown = wait(10).until(ExpectedConditions.visibilityOfElementLocated(replica));
-    assertTrue(shown.getText().contains("ready") && shown.getText().contains("queue 0"), shown.getText());
+    WebElement shown = wait(10).until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector(".node[data-node='" + node.node().nodeId() + "'] .replica[data-state='READY']")));
+    assertTrue(shown.getText().contains(FUNCTION + " v1 · ready · queue 0"), shown.getText());
     Files.write(SCREENSHOTS.resolve("cluster-with-replica.png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
     wait(40).until(ExpectedConditions.numberOfElementsToBe(replica, 0));
     browser.findElement(By.cssSelector("nav a[data-nav='functions']")).click();
@@ -254,6 +256,31 @@ class DashboardBrowserTest {
     } finally {
       browser.manage().window().setSize(new Dimension(1366, 900));
     }
+  }
+
+  @Test
+  @Order(8)
+  void keyboardAlone_movesBetweenSections() {
+    browser.get(base() + "/ui/#/cluster");
+    wait(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".node")));
+    // The skip link is the first focusable element, and shows itself when focused.
+    Object skipShown = ((JavascriptExecutor) browser).executeScript("const skip = document.querySelector('a, button, input');"
+        + "skip.focus(); return skip.className === 'skip' && skip.getBoundingClientRect().left >= 0;");
+    assertEquals(true, skipShown, "the first focusable element is the visible skip link");
+    WebElement functions = null;
+    for (int i = 0; i < 5 && functions == null; i++) {
+      new Actions(browser).sendKeys(Keys.TAB).perform();
+      WebElement focused = browser.switchTo().activeElement();
+      if ("functions".equals(focused.getDomAttribute("data-nav"))) {
+        functions = focused;
+      }
+    }
+    assertTrue(functions != null, "Tab reaches the Functions link");
+    new Actions(browser).sendKeys(Keys.ENTER).perform();
+    wait(10).until(ExpectedConditions.urlContains("#/functions"));
+    wait(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("tr[data-function='" + FUNCTION + "'] a")));
+    assertEquals("main", browser.switchTo().activeElement().getDomAttribute("id"), "focus moves to the new content");
+    assertNoConsoleErrors();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
