@@ -38,6 +38,7 @@ public final class HttpApi {
     router.put("/v1/functions/:name").handler(admin).handler(smallBody).handler(functions::configure);
     router.delete("/v1/functions/:name").handler(admin).handler(functions::delete);
     router.delete("/v1/functions/:name/versions/:version").handler(admin).handler(functions::deleteVersion);
+    // The cluster as placement sees it: nodes, devices, replicas, estimates (the dashboard's map).
     router.get("/v1/cluster").handler(anyToken).handler(cluster::get);
     router.post("/v1/functions/:name/invoke").handler(invoke).handler(body).handler(inference::invokePlain);
 
@@ -62,11 +63,15 @@ public final class HttpApi {
     router.post("/v2/repository/models/:name/load").handler(admin).handler(smallBody).handler(repository::load);
     router.post("/v2/repository/models/:name/unload").handler(admin).handler(smallBody).handler(repository::unload);
 
+
     // Operations: Prometheus scrape (Vert.x, JVM and Zeroserve meters).
     router.get("/metrics").handler(anyToken).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
 
     // Between nodes: model files by content hash, for replication and for loading a version a node lacks.
     router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(services.artifactPeers()::serve);
+
+    // The web dashboard: static files, open (the page asks for a token and sends it with API calls).
+    Dashboard.routes(router, services);
 
     router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()
