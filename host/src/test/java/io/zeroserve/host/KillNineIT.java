@@ -108,7 +108,7 @@ class KillNineIT {
     deploy(node, "changes", TestModels.addConstant(3));
     deploy(node, "deleted", TestModels.addConstant(4));
     assertEquals(200, send(node, "DELETE", "/v1/functions/changes/versions/3", null).statusCode());
-    assertEquals(200, send(node, "PUT", "/v1/functions/changes", "{\"activeVersion\": 1, \"timeout\": \"250ms\"}")
+    assertEquals(200, send(node, "PUT", "/v1/functions/changes", "{\"activeVersion\": 1, \"timeout\": \"20s\"}")
         .statusCode());
     assertEquals(200, send(node, "DELETE", "/v1/functions/deleted", null).statusCode());
     kill9(node);
@@ -117,7 +117,7 @@ class KillNineIT {
     assertEquals(List.of(1, 2), versions(node, "changes"));
     JsonObject record = get(node, "/v1/functions/changes");
     assertEquals(1, record.getInteger("activeVersion"));
-    assertEquals("250ms", record.getJsonObject("config").getString("timeout"));
+    assertEquals("20s", record.getJsonObject("config").getString("timeout"));
     assertEquals(1f, addedConstant(infer(node, "/v2/models/changes/infer")));
     assertEquals(404, send(node, "GET", "/v1/functions/deleted", null).statusCode());
     assertEquals(4, deploy(node, "changes", TestModels.addConstant(5)).getInteger("version"),
@@ -317,8 +317,8 @@ class KillNineIT {
       command.add("-Dzeroserve.native.cache=" + nativeCache);
     }
     command.addAll(List.of("-jar", jar, "--http-port", String.valueOf(port), "--data-dir", dataDir.toString(),
-        "--inference-threads", "1"));
-    command.addAll(List.of(extraArgs));
+        "--inference-threads", "1", "--cluster-host", "127.0.0.1", "--cluster-port", "0"));
+    command.addAll(List.of(extraArgs)); // a later flag wins over an earlier one
     Path log = logDir.resolve("node-" + (++starts) + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
