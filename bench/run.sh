@@ -9,6 +9,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bench="$1"
 shift
+# The scheduler's simulator and placement micro-benchmark run from its test classes (JDK + JMH only):
+#   bench/run.sh SimulationMain [-Dnodes=100 ...]      bench/run.sh PlacementBench [JMH options, e.g. -f 1 -wi 3 -i 5]
+if [[ "$bench" == SimulationMain || "$bench" == PlacementBench ]]; then
+  # shellcheck disable=SC2086
+  ./mvnw -q ${MAVEN_FLAGS:-} -pl scheduler test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/test-classpath.txt
+  cp="scheduler/target/test-classes:scheduler/target/classes:$(cat scheduler/target/test-classpath.txt)"
+  if [[ "$bench" == PlacementBench ]]; then
+    exec java -cp "$cp" org.openjdk.jmh.Main PlacementBench "$@"
+  fi
+  exec java -Xmx3g -XX:+UseG1GC "$@" -cp "$cp" io.zeroserve.scheduler.sim.SimulationMain
+fi
 lib=bench/target/bench-lib
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # shellcheck disable=SC2086

@@ -1,0 +1,51 @@
+package io.zeroserve.scheduler.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zeroserve.scheduler.sim.Workload.Policy;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The policy comparison at a scale that runs in verify (10 nodes, 1,000 functions, 3 simulated
+ * minutes). The issue's targets (LERT p99 <= 0.5 x the best baseline's on skewed+pressure, and no
+ * worse than JSQ on uniform) are NOT met, here or at full scale (see bench/RESULTS-scheduler.md), so
+ * they are not asserted; what is asserted is what holds and guards the simulator and the policy from
+ * regressions: runs are deterministic, every policy serves every request of the same arrival
+ * sequence, and on skewed+pressure LERT's p99 is below every baseline's.
+ */
+class SimulationComparisonTest {
+
+  private static final long S = Workload.S;
+
+  @Test
+  void when_sameSeed_then_sameFigures() {
+    Workload w = Workload.uniform(4, 20, 0.3, 10 * S, 20 * S, 7);
+    assertEquals(w.run(Policy.LERT), w.run(Policy.LERT));
+    assertEquals(w.run(Policy.POWER_OF_TWO), w.run(Policy.POWER_OF_TWO));
+  }
+
+  @Test
+  void when_skewedWithMemoryPressure_then_lertP99IsBelowEveryBaseline() {
+    Workload w = Workload.skewed(10, 1000, 0.3, 60 * S, 120 * S, 1);
+    Map<Policy, Metrics.Summary> results = new EnumMap<>(Policy.class);
+    for (Policy p : Policy.values()) {
+      results.put(p, w.run(p));
+      System.out.println(results.get(p).row());
+    }
+    Metrics.Summary lert = results.get(Policy.LERT);
+    assertTrue(lert.requests() > 10_000, "too few requests measured: " + lert.requests());
+    for (Metrics.Summary s : results.values()) {
+      assertEquals(lert.requests(), s.requests(), "every policy serves the same requests");
+      assertTrue(s.evictions() > 0, s.policy() + " should evict under memory pressure");
+    }
+    for (Policy p : Policy.values()) {
+      if (p != Policy.LERT) {
+        assertTrue(lert.p99Ms() < results.get(p).p99Ms(), "LERT p99 " + lert.p99Ms() + " ms vs " + p + " "
+            + results.get(p).p99Ms() + " ms");
+      }
+    }
+  }
+}
