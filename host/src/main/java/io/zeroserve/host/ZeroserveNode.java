@@ -65,6 +65,7 @@ public final class ZeroserveNode {
 
   private static final Logger LOG = Logger.getLogger(ZeroserveNode.class.getName());
   private static final int STORE_THREADS = 4;
+  private static final int LOAD_THREADS = 4;
   /**
    * Batches one replica runs at once: a replica is one execution stream, like a Triton model
    * instance; more concurrency comes from more replicas, which the scaling policy adds.
@@ -176,7 +177,9 @@ public final class ZeroserveNode {
           java.util.function.Function<String, FunctionConfig> configs =
               name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS);
           devices = new NodeDevices(nodeDevices, cluster, configs, Priors.DEFAULT);
-          LocalReplicas replicas = new LocalReplicas(vertx, peers::verifiedArtifact, inferenceExecutor,
+          // Loads get threads of their own: they must not wait behind inference, nor inference behind them.
+          WorkerExecutor loadExecutor = vertx.createSharedWorkerExecutor("zs-load", LOAD_THREADS, 10, TimeUnit.MINUTES);
+          LocalReplicas replicas = new LocalReplicas(vertx, peers::verifiedArtifact, inferenceExecutor, loadExecutor,
               devices, REPLICA_PARALLELISM, configs);
           placements = new Placements(cluster, replicas, devices, REPLICA_PARALLELISM);
           publisher = new ReplicaPublisher(cluster, replicas);

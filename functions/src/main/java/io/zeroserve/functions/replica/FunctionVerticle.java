@@ -38,6 +38,7 @@ public final class FunctionVerticle extends VerticleBase {
   private final Callable<Path> artifact;
   private final SessionSettings settings;
   private final WorkerExecutor executor;
+  private final WorkerExecutor loadExecutor;
   private final int parallelism;
   private final Supplier<FunctionConfig> config;
   private final BatchPolicy batchPolicy = new BatchPolicy();
@@ -68,15 +69,18 @@ public final class FunctionVerticle extends VerticleBase {
    */
   public FunctionVerticle(ReplicaId id, Callable<Path> artifact, SessionSettings settings, WorkerExecutor executor,
                           int parallelism, Supplier<FunctionConfig> config) {
-    this(id, artifact, settings, executor, parallelism, config, "cpu", 0);
+    this(id, artifact, settings, executor, executor, parallelism, config, "cpu", 0);
   }
 
   /**
+   * @param loadExecutor where the session is created and closed
    * @param deviceId the device it runs on, as the node names it
    * @param memoryBytes what it has reserved there
    */
   public FunctionVerticle(ReplicaId id, Callable<Path> artifact, SessionSettings settings, WorkerExecutor executor,
-                          int parallelism, Supplier<FunctionConfig> config, String deviceId, long memoryBytes) {
+                          WorkerExecutor loadExecutor, int parallelism, Supplier<FunctionConfig> config,
+                          String deviceId, long memoryBytes) {
+    this.loadExecutor = loadExecutor;
     this.deviceId = deviceId;
     this.memoryBytes = memoryBytes;
     if (parallelism < 1) {
@@ -98,9 +102,9 @@ public final class FunctionVerticle extends VerticleBase {
     loadStartedNanos = begin;
     // andThen, not onSuccess: the state must be READY before the deployment completes, or a
     // waiter woken by the deployment can find the replica still LOADING.
-    // On Vert.x's worker pool, not the device's executor: a load must not queue behind inference
-    // (nor inference behind a 35 MB hash), and load times learned for placement must be load times.
-    return vertx.executeBlocking(() -> ModelSession.open(artifact.call(), settings), false)
+    // On the load executor, not the device's: a load must not queue behind inference (nor inference
+    // behind a 35 MB hash), and load times learned for placement must be load times.
+    return loadExecutor.executeBlocking(() -> ModelSession.open(artifact.call(), settings))
         .andThen(ar -> {
           if (ar.succeeded()) {
             ModelSession s = ar.result();
@@ -130,7 +134,7 @@ public final class FunctionVerticle extends VerticleBase {
     pump();
     ModelSession toClose = session;
     return drained.future()
-        .compose(v -> vertx.executeBlocking(() -> {
+        .compose(v -> loadExecutor.executeBlocking(() -> {
           toClose.close();
           return null;
         }))

@@ -39,6 +39,7 @@ public final class LocalReplicas {
   private final Vertx vertx;
   private final ArtifactSource artifacts;
   private final WorkerExecutor executor;
+  private final WorkerExecutor loadExecutor;
   private final ReplicaDevices devices;
   private final int parallelism;
   private final Function<String, FunctionConfig> configs;
@@ -123,14 +124,19 @@ public final class LocalReplicas {
    */
   public LocalReplicas(Vertx vertx, ArtifactStore artifacts, WorkerExecutor executor, SessionSettings settings,
                        int parallelism, Function<String, FunctionConfig> configs) {
-    this(vertx, artifacts::verified, executor, ReplicaDevices.single("cpu", settings), parallelism, configs);
+    this(vertx, artifacts::verified, executor, executor, ReplicaDevices.single("cpu", settings), parallelism, configs);
   }
 
-  public LocalReplicas(Vertx vertx, ArtifactSource artifacts, WorkerExecutor executor, ReplicaDevices devices,
-                       int parallelism, Function<String, FunctionConfig> configs) {
+  /**
+   * @param executor runs inference
+   * @param loadExecutor creates and closes sessions, and reserves and releases device memory
+   */
+  public LocalReplicas(Vertx vertx, ArtifactSource artifacts, WorkerExecutor executor, WorkerExecutor loadExecutor,
+                       ReplicaDevices devices, int parallelism, Function<String, FunctionConfig> configs) {
     this.vertx = vertx;
     this.artifacts = artifacts;
     this.executor = executor;
+    this.loadExecutor = loadExecutor;
     this.devices = devices;
     this.parallelism = parallelism;
     this.configs = configs;
@@ -323,7 +329,7 @@ public final class LocalReplicas {
             + (memoryBytes >> 20) + " MiB); retry later");
       }
       return artifacts.verifiedArtifact(sha256);
-    }, settings, executor, parallelism, () -> configs.apply(key.function()), deviceId, memoryBytes);
+    }, settings, executor, loadExecutor, parallelism, () -> configs.apply(key.function()), deviceId, memoryBytes);
     replica.metrics(metrics);
     changes.incrementAndGet();
     Promise<Void> thisReady = Promise.promise();
@@ -380,7 +386,10 @@ public final class LocalReplicas {
 
   /** Gives a replica's memory back, off the event loop: it is a cluster round trip. */
   private Future<Void> release(FunctionVerticle replica) {
-    return vertx.executeBlocking(() -> {
+    if (replica.memoryBytes() == 0) {
+      return Future.succeededFuture(); // nothing was reserved
+    }
+    return loadExecutor.executeBlocking(() -> {
       devices.release(replica.deviceId(), replica.id().toString());
       return null;
     }, false);
