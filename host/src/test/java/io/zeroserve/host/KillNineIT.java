@@ -316,8 +316,9 @@ class KillNineIT {
     if (nativeCache != null) {
       command.add("-Dzeroserve.native.cache=" + nativeCache);
     }
+    // A free cluster port too: the default 5701 may be taken by another node on this machine.
     command.addAll(List.of("-jar", jar, "--http-port", String.valueOf(port), "--data-dir", dataDir.toString(),
-        "--inference-threads", "1"));
+        "--inference-threads", "1", "--cluster-port", String.valueOf(freePort())));
     command.addAll(List.of(extraArgs));
     Path log = logDir.resolve("node-" + (++starts) + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
