@@ -66,6 +66,15 @@ class AuthHttpTest {
   }
 
   @Test
+  void statistics_ofOneFunctionNeedInvokeOnIt_andOfAllNeedAnyToken() throws Exception {
+    assertEquals(200, send("GET", "/v2/models/iris/stats", IRIS_ONLY, null, null).statusCode());
+    assertEquals(403, send("GET", "/v2/models/other/stats", IRIS_ONLY, null, null).statusCode());
+    assertEquals(403, send("GET", "/v2/models/other/versions/1/stats", IRIS_ONLY, null, null).statusCode());
+    assertEquals(200, send("GET", "/v2/models/stats", IRIS_ONLY, null, null).statusCode());
+    assertEquals(401, send("GET", "/v2/models/stats", null, null, null).statusCode());
+  }
+
+  @Test
   void wrongToken_answers401() throws Exception {
     assertEquals(401, send("GET", "/v1/functions", "not-a-token", null, null).statusCode());
   }

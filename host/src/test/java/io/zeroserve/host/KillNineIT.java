@@ -316,6 +316,7 @@ class KillNineIT {
     if (nativeCache != null) {
       command.add("-Dzeroserve.native.cache=" + nativeCache);
     }
+    // A free cluster port too: the default 5701 may be taken by another node on this machine.
     command.addAll(List.of("-jar", jar, "--http-port", String.valueOf(port), "--data-dir", dataDir.toString(),
         "--inference-threads", "1", "--cluster-host", "127.0.0.1", "--cluster-port", "0"));
     command.addAll(List.of(extraArgs)); // a later flag wins over an earlier one
