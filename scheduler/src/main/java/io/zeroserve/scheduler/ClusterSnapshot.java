@@ -35,6 +35,8 @@ public final class ClusterSnapshot {
   private final Map<String, List<ReplicaView>> replicasByDevice;
   /** Per device class, devices of nodes that are not leaving, least busy first, then most free memory. */
   private final Map<String, DeviceView[]> devicesByClass;
+  /** Per device class, the most free memory any of its devices has: a scan for room stops before it starts. */
+  private final Map<String, Long> maxFreeByClass;
   /** Per device class, the devices with the most memory that idle replicas could give back. */
   private final Map<String, DeviceView[]> evictionCandidates;
   /** Per device, its idle replicas, cheapest to evict first, and what evicting each costs. */
@@ -94,7 +96,9 @@ public final class ClusterSnapshot {
     }
     this.devicesByClass = new HashMap<>();
     this.evictionCandidates = new HashMap<>();
+    this.maxFreeByClass = new HashMap<>();
     for (Map.Entry<String, List<DeviceView>> e : byClass.entrySet()) {
+      maxFreeByClass.put(e.getKey(), e.getValue().stream().mapToLong(DeviceView::freeBytes).max().orElse(0));
       DeviceView[] sorted = e.getValue().toArray(DeviceView[]::new);
       Arrays.sort(sorted, Comparator.comparingDouble((DeviceView d) -> (double) d.outstanding() / d.parallelism())
           .thenComparing(Comparator.comparingLong(DeviceView::freeBytes).reversed()));
@@ -110,8 +114,9 @@ public final class ClusterSnapshot {
     this.overrideReplicas = null;
   }
 
-  private ClusterSnapshot(ClusterSnapshot base, VersionKey override, List<ReplicaView> replicas) {
-    this.nowNanos = base.nowNanos;
+  private ClusterSnapshot(ClusterSnapshot base, long nowNanos, VersionKey override, List<ReplicaView> replicas) {
+    this.nowNanos = nowNanos;
+    this.maxFreeByClass = base.maxFreeByClass;
     this.estimates = base.estimates;
     this.network = base.network;
     this.nodes = base.nodes;
@@ -128,10 +133,15 @@ public final class ClusterSnapshot {
 
   /**
    * This snapshot with the replicas of one version replaced by fresher ones (the receiving node knows
-   * its own replicas and the loads it just started better than the last rebuild did), at {@code nowNanos}.
+   * its own replicas and the loads it just started better than the last rebuild did), on the same clock.
    */
   public ClusterSnapshot withReplicasOf(String function, int version, List<ReplicaView> replicas) {
-    return new ClusterSnapshot(this, new VersionKey(function, version), replicas);
+    return withReplicasOf(function, version, replicas, nowNanos);
+  }
+
+  /** As above, at {@code nowNanos}: the fresh replicas' times are on the decision's clock, not the build's. */
+  public ClusterSnapshot withReplicasOf(String function, int version, List<ReplicaView> replicas, long nowNanos) {
+    return new ClusterSnapshot(this, nowNanos, new VersionKey(function, version), replicas);
   }
 
   private long evictionCost(ReplicaView r, DeviceView d) {
@@ -184,6 +194,11 @@ public final class ClusterSnapshot {
 
   DeviceView[] devicesOfClass(String deviceClass) {
     return devicesByClass.getOrDefault(deviceClass, new DeviceView[0]);
+  }
+
+  /** The most free memory a device of this class has (0 if none). */
+  long maxFreeBytes(String deviceClass) {
+    return maxFreeByClass.getOrDefault(deviceClass, 0L);
   }
 
   DeviceView[] evictionCandidates(String deviceClass) {

@@ -22,6 +22,20 @@ import java.util.function.Consumer;
  */
 public final class LeastExpectedResponseTime implements PlacementPolicy {
 
+  /**
+   * Arrivals above this share of what the version's replicas can serve start another replica ahead of
+   * need ({@link Placement.Route#alsoStart}): waiting until a queue's wait is worth a load would make
+   * every request of the next load time wait too.
+   */
+  static final double TARGET_UTILIZATION = 0.7;
+  /** How far ahead a new replica's service time is weighed when choosing its device. */
+  static final long LIFETIME_HORIZON_NANOS = 60_000_000_000L;
+  /**
+   * Requests a new replica is assumed to serve at the least, when the version's rate is not known yet
+   * (its first replica): a device that loads fast but serves slowly is not chosen for one request's sake.
+   */
+  static final double MIN_LIFETIME_REQUESTS = 20;
+
   @Override
   public Placement place(PlacementRequest request, ClusterSnapshot snapshot) {
     return decide(request, snapshot, null);
@@ -41,12 +55,15 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
     Placement best = null;
     long bestNanos = Long.MAX_VALUE;
     int live = 0;
+    double arrivalsPerSecond = 0;
+    double servedPerSecond = 0;
     List<String> nodesWithReplica = new ArrayList<>(4);
     for (ReplicaView r : s.replicasOf(f.function(), f.version())) {
       if (!r.routable()) {
         continue;
       }
       live++;
+      arrivalsPerSecond += r.requestsPerSecond();
       if (!nodesWithReplica.contains(r.nodeId())) {
         nodesWithReplica.add(r.nodeId());
       }
@@ -55,6 +72,8 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       if (node == null || node.leaving() || device == null) {
         continue;
       }
+      servedPerSecond += r.parallelism() * 1e9
+          / Math.max(1, s.estimates().serviceNanos(f, device.deviceClass(), device.kind(), 1));
       long nanos = CostModel.route(r, device, request, s);
       if (trace != null) {
         trace.accept("route " + r.replicaId() + " (" + r.phase() + ", " + r.outstanding() + " outstanding): "
@@ -74,8 +93,14 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       return best;
     }
     boolean anyDevice = false;
-    Placement cold = null;
+    Placement.ColdStart cold = null;
     long coldNanos = Long.MAX_VALUE;
+    double coldRank = Double.MAX_VALUE;
+    // A new replica serves this request and the next ones: among devices, weigh its service time over
+    // what it will serve (the version's arrivals over a horizon), so a load that is quick today does not
+    // buy a device that is slow for every request after it.
+    double lifetimeRequests = Math.max(MIN_LIFETIME_REQUESTS,
+        arrivalsPerSecond * Math.min(f.idleTimeoutNanos(), LIFETIME_HORIZON_NANOS) / 1e9);
     for (boolean spread : new boolean[] {true, false}) {
       for (String deviceClass : s.deviceClasses()) {
         DeviceView[] devices = s.devicesOfClass(deviceClass);
@@ -90,24 +115,28 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
             if (d.deviceClass().equals(deviceClass) && d.freeBytes() >= f.memoryBytes()) {
               long nanos = CostModel.coldStart(d, 0, request, s);
               trace(trace, "cold start on " + d.key(), nanos);
-              if (nanos < coldNanos) {
+              double rank = nanos + lifetimeRequests * s.estimates().serviceNanos(f, deviceClass, d.kind(), 1);
+              if (rank < coldRank) {
                 cold = new Placement.ColdStart(d.nodeId(), d.deviceId(), List.of(), nanos);
                 coldNanos = nanos;
+                coldRank = rank;
               }
             }
           }
         }
         // Elsewhere: the first with room in least-busy order is the least busy with room.
-        for (DeviceView d : devices) {
+        for (DeviceView d : s.maxFreeBytes(deviceClass) < f.memoryBytes() ? new DeviceView[0] : devices) {
           if (d.nodeId().equals(request.receivingNode()) || d.freeBytes() < f.memoryBytes()
               || (spread && nodesWithReplica.contains(d.nodeId()))) {
             continue;
           }
           long nanos = CostModel.coldStart(d, 0, request, s);
           trace(trace, "cold start on " + d.key(), nanos);
-          if (nanos < coldNanos) {
+          double rank = nanos + lifetimeRequests * s.estimates().serviceNanos(f, deviceClass, d.kind(), 1);
+          if (rank < coldRank) {
             cold = new Placement.ColdStart(d.nodeId(), d.deviceId(), List.of(), nanos);
             coldNanos = nanos;
+            coldRank = rank;
           }
           break;
         }
@@ -153,6 +182,12 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       return cold;
     }
     if (best != null) {
+      if (cold != null && arrivalsPerSecond > TARGET_UTILIZATION * servedPerSecond) {
+        trace(trace, "arrivals " + Math.round(arrivalsPerSecond) + "/s outgrow " + Math.round(servedPerSecond)
+            + "/s: also start on " + cold.nodeId() + "/" + cold.deviceId(), cold.expectedNanos());
+        Placement.Route route = (Placement.Route) best;
+        return new Placement.Route(route.nodeId(), route.replicaId(), route.expectedNanos(), cold);
+      }
       return best;
     }
     return new Placement.NoCapacity("no device has " + mebibytes(f.memoryBytes()) + " free for function '"
@@ -168,9 +203,13 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
     }
     List<String> evict = new ArrayList<>(2);
     long cost = 0;
+    FunctionProfile f = request.function();
     for (ClusterSnapshot.Evictable e : s.evictables(d.key())) {
       if (missing <= 0) {
         break;
+      }
+      if (e.replica().function().equals(f.function()) && e.replica().version() == f.version()) {
+        continue; // its own replicas are the capacity a new one would add to
       }
       evict.add(e.replica().replicaId());
       cost += e.costNanos();

@@ -211,16 +211,36 @@ class LeastExpectedResponseTimeTest {
   }
 
   @Test
-  void when_gpuIsFasterForTheFunction_then_anyPlacesOnTheGpu() {
+  void when_gpuServesFasterButLoadsSlower_then_aNewReplicaGoesWhereItsNextRequestsAreServedFastest() {
+    // CPU: 100 ms load, 50 ms a request; GPU: 300 ms load, 1 ms a request. For one request the CPU wins
+    // (150 vs 301 ms), but a replica serves at least MIN_LIFETIME_REQUESTS: 1.1 s on the CPU, 0.32 s on the GPU.
     ClusterSnapshot s = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 0))
         .learned("f", "cpu", 50 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+    assertEquals("g0", ((Placement.ColdStart) policy.place(request("f", "a"), s)).deviceId());
 
-    // 100 + 50 on the CPU loses to 300 + 1 on the GPU? No: 150 ms < 301 ms, the CPU wins a single request.
-    assertEquals("cpu", ((Placement.ColdStart) policy.place(request("f", "a"), s)).deviceId());
+    // A GPU that serves barely faster does not pay for its slower load.
+    ClusterSnapshot fastCpu = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 0))
+        .learned("f", "cpu", 2 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+    assertEquals("cpu", ((Placement.ColdStart) policy.place(request("f", "a"), fastCpu)).deviceId());
+  }
 
-    ClusterSnapshot slowCpu = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 0))
-        .learned("f", "cpu", 500 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
-    assertEquals("g0", ((Placement.ColdStart) policy.place(request("f", "a"), slowCpu)).deviceId());
+  @Test
+  void when_arrivalsOutgrowTheReplicas_then_routesAndAlsoStartsAnotherAheadOfNeed() {
+    // One replica serving 1 ms requests (1000/s) takes 900/s: its queue is short now, but only 100/s of
+    // headroom is left, above the target utilization: start another while this request queues.
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 2)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 2, GIB, 900)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    Placement.Route route = assertInstanceOf(Placement.Route.class, policy.place(request("f", "a"), s));
+
+    assertEquals("r1", route.replicaId());
+    assertEquals("b", route.alsoStart().nodeId(), "the new replica spreads to another node");
+
+    ClusterSnapshot quiet = new Cluster().node("a", cpu("a", 2)).node("b", cpu("b", 0))
+        .replica("r1", "a", "cpu", "f", Phase.READY, 2, GIB, 100)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+    assertEquals(null, ((Placement.Route) policy.place(request("f", "a"), quiet)).alsoStart());
   }
 
   @Test

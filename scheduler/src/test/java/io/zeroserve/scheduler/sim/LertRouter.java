@@ -49,11 +49,15 @@ final class LertRouter implements SimCluster.Router {
         builtAt = now;
         builds++;
       }
-      ClusterSnapshot s = base.withReplicasOf(q.fn.name(), q.fn.profile.version(), c.replicaViews(q.fn));
+      ClusterSnapshot s = base.withReplicasOf(q.fn.name(), q.fn.profile.version(), c.replicaViews(q.fn), now);
       Placement p = policy.place(request, s);
       if (p instanceof Placement.ColdStart cs && !feasible(cs, q.fn.profile.memoryBytes(), c)) {
         staleRetries++;
         continue;
+      }
+      if (p instanceof Placement.Route r && r.alsoStart() != null
+          && !feasible(r.alsoStart(), q.fn.profile.memoryBytes(), c)) {
+        return new Placement.Route(r.nodeId(), r.replicaId(), r.expectedNanos()); // the room went meanwhile
       }
       return p;
     }

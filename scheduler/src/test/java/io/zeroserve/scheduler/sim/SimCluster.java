@@ -276,6 +276,9 @@ final class SimCluster {
         throw new IllegalStateException(router.name() + " routed to a replica that does not take requests: " + r);
       }
       enqueue(replica, q);
+      if (r.alsoStart() != null) {
+        start(q.fn, r.alsoStart()); // ahead of need: no request waits for it
+      }
     } else if (p instanceof Placement.ColdStart c) {
       Device d = devicesByKey.get(DeviceView.key(c.nodeId(), c.deviceId()));
       List<Replica> evict = new ArrayList<>(c.evict().size());
@@ -287,6 +290,15 @@ final class SimCluster {
       metrics.noCapacity++;
       sim.after(RETRY_NANOS, () -> arrive(q));
     }
+  }
+
+  private Replica start(Function f, Placement.ColdStart c) {
+    Device d = devicesByKey.get(DeviceView.key(c.nodeId(), c.deviceId()));
+    List<Replica> evict = new ArrayList<>(c.evict().size());
+    for (String id : c.evict()) {
+      evict.add(replicasById.get(id));
+    }
+    return startReplica(f, d, evict);
   }
 
   /** Unloads {@code evict} (idle replicas on {@code d}), then starts loading a replica of {@code f} there. */

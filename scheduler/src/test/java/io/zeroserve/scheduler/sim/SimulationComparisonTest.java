@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The policy comparison at a scale that runs in verify (10 nodes, 1,000 functions, 3 simulated
- * minutes). The issue's targets (LERT p99 <= 0.5 x the best baseline's on skewed+pressure, and no
- * worse than JSQ on uniform) are NOT met, here or at full scale (see bench/RESULTS-scheduler.md), so
- * they are not asserted; what is asserted is what holds and guards the simulator and the policy from
- * regressions: runs are deterministic, every policy serves every request of the same arrival
- * sequence, and on skewed+pressure LERT's p99 is below every baseline's.
+ * minutes). Of the issue's targets, "no worse than join-shortest-queue on a uniform workload" is met
+ * and asserted; "p99 <= 0.5 x the best baseline's on skewed+pressure" is not (0.61 here, see
+ * bench/RESULTS-scheduler.md), so what is asserted there is what holds: LERT's p99 and mean are below
+ * every baseline's. Also: runs are deterministic, and every policy serves every request of the same
+ * arrival sequence.
  */
 class SimulationComparisonTest {
 
@@ -45,7 +45,21 @@ class SimulationComparisonTest {
       if (p != Policy.LERT) {
         assertTrue(lert.p99Ms() < results.get(p).p99Ms(), "LERT p99 " + lert.p99Ms() + " ms vs " + p + " "
             + results.get(p).p99Ms() + " ms");
+        assertTrue(lert.meanMs() < results.get(p).meanMs(), "LERT mean " + lert.meanMs() + " ms vs " + p + " "
+            + results.get(p).meanMs() + " ms");
       }
     }
+  }
+
+  @Test
+  void when_uniform_then_lertIsNoWorseThanJoinShortestQueue() {
+    Workload w = Workload.uniform(10, 50, 0.3, 60 * S, 120 * S, 1);
+    Metrics.Summary lert = w.run(Policy.LERT);
+    Metrics.Summary jsq = w.run(Policy.JSQ);
+    System.out.println(lert.row());
+    System.out.println(jsq.row());
+    assertEquals(jsq.requests(), lert.requests());
+    assertTrue(lert.meanMs() <= jsq.meanMs(), "LERT mean " + lert.meanMs() + " ms vs JSQ " + jsq.meanMs() + " ms");
+    assertTrue(lert.p99Ms() <= jsq.p99Ms(), "LERT p99 " + lert.p99Ms() + " ms vs JSQ " + jsq.p99Ms() + " ms");
   }
 }
