@@ -272,6 +272,27 @@ public final class LocalReplicas {
     });
   }
 
+  /**
+   * Starts one more replica of this version as {@code order} says, for requests to come (a placement
+   * saw arrivals outgrow the replicas), unless one is already loading here. Completes when it is READY.
+   */
+  public Future<Void> startAhead(String function, FunctionVersion version, NewReplica order) {
+    VersionKey key = new VersionKey(function, version.version());
+    synchronized (this) {
+      Group group = groups.computeIfAbsent(key, k -> new Group(version));
+      if (group.loading > 0) {
+        return Future.succeededFuture(); // one is on its way: the next decision will see it
+      }
+      List<Future<Void>> evictions = evict(order.evict());
+      return evictions.isEmpty() ? startReplica(key, group, order.deviceId())
+          : Future.all(evictions).transform(ignored -> {
+            synchronized (this) {
+              return startReplica(key, group, order.deviceId());
+            }
+          });
+    }
+  }
+
   /** Loads a replica of this version if it has none READY (warm-up); completes when one is READY. */
   public Future<Void> load(String function, FunctionVersion version) {
     VersionKey key = new VersionKey(function, version.version());

@@ -140,6 +140,9 @@ public final class CallRouter {
     FunctionConfig config = registry.find(pinned.function()).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS);
     Placement placement = placements.place(pinned.function(), version, config, pinned.body().length());
     if (placement instanceof Placement.Route route) {
+      if (route.alsoStart() != null) {
+        startAhead(pinned, version, route.alsoStart());
+      }
       if (route.nodeId().equals(self)) {
         metrics.placed("route_local");
         return local.run(pinned);
@@ -156,6 +159,27 @@ public final class CallRouter {
     }
     metrics.placed("no_capacity");
     return Future.failedFuture(FunctionException.unavailable(((Placement.NoCapacity) placement).reason()));
+  }
+
+  /**
+   * Starts a replica for the requests to come, here or on its node (an event-bus message that carries
+   * no call). Best effort: if it fails, the next decisions see no new replica and order again.
+   */
+  private void startAhead(EncodedCall pinned, FunctionVersion version, Placement.ColdStart cold) {
+    metrics.placed("start_ahead");
+    LocalReplicas.NewReplica order = new LocalReplicas.NewReplica(cold.deviceId(), localIds(cold.nodeId(), cold.evict()));
+    if (cold.nodeId().equals(cluster.localNodeId())) {
+      replicas.startAhead(pinned.function(), version, order).onFailure(e ->
+          LOG.info("starting a replica of " + pinned.function() + " ahead of need failed: " + e.getMessage()));
+      return;
+    }
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(5_000)
+        .addHeader("start-ahead", "true")
+        .addHeader("function", pinned.function())
+        .addHeader("version", String.valueOf(version.version()))
+        .addHeader("cold-start-device", order.deviceId())
+        .addHeader("evict", String.join("\n", order.evict()));
+    vertx.eventBus().send(ADDRESS_PREFIX + cold.nodeId(), Buffer.buffer(), options);
   }
 
   /** Replica ids as the node that holds them knows them: cluster-wide ids are {@code nodeId/localId}. */
@@ -224,6 +248,20 @@ public final class CallRouter {
     return new NodeUnreachable("forward to node " + node + " failed: " + cause.getMessage());
   }
 
+  /** Another node's placement asks this node to start a replica ahead of need. */
+  private void serveStartAhead(Message<Buffer> message) {
+    try {
+      var h = message.headers();
+      String function = h.get("function");
+      FunctionVersion v = invoker.resolve(function, Integer.valueOf(h.get("version")));
+      String evict = h.get("evict");
+      replicas.startAhead(function, v, new LocalReplicas.NewReplica(h.get("cold-start-device"),
+          evict == null || evict.isEmpty() ? List.of() : List.of(evict.split("\n"))));
+    } catch (RuntimeException e) {
+      LOG.info("not starting a replica ahead of need: " + e.getMessage());
+    }
+  }
+
   private void failForwardsToLostNodes() {
     Set<String> live = ConcurrentHashMap.newKeySet();
     cluster.nodes().forEach(n -> live.add(n.nodeId()));
@@ -239,6 +277,10 @@ public final class CallRouter {
 
   /** A call another node placed here: it runs here, never forwarded again. */
   private void serveForwarded(Message<Buffer> message) {
+    if ("true".equals(message.headers().get("start-ahead"))) {
+      serveStartAhead(message);
+      return;
+    }
     EncodedCall call;
     LocalReplicas.NewReplica order = null;
     try {

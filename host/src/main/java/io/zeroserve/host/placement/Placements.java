@@ -88,7 +88,7 @@ public final class Placements {
         fresh.add(p);
       }
     }
-    ClusterSnapshot s = base.withReplicasOf(function, version.version(), fresh);
+    ClusterSnapshot s = base.withReplicasOf(function, version.version(), fresh, now);
     PlacementRequest request = new PlacementRequest(profile, self, payloadBytes);
     Placement decision;
     if (LOG.isLoggable(Level.FINE)) {
@@ -98,7 +98,10 @@ public final class Placements {
     } else {
       decision = policy.place(request, s);
     }
-    if (decision instanceof Placement.ColdStart cold && !cold.nodeId().equals(self)) {
+    Placement.ColdStart ordered = decision instanceof Placement.ColdStart c ? c
+        : decision instanceof Placement.Route r ? r.alsoStart() : null;
+    if (ordered != null && !ordered.nodeId().equals(self)) {
+      Placement.ColdStart cold = ordered;
       var d = s.device(io.zeroserve.scheduler.DeviceView.key(cold.nodeId(), cold.deviceId()));
       long load = s.estimates().loadNanos(profile, d.deviceClass(), d.kind());
       String id = "pending:" + cold.nodeId() + "/" + function + "@" + version.version() + "#" + now;
