@@ -24,7 +24,7 @@ public final class HttpApi {
     RepositoryApi repository = new RepositoryApi(services);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
     BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
-    AuthHandler auth = new AuthHandler(services.tokens());
+    AuthHandler auth = new AuthHandler(services.tokens(), services.options().clusterSecret());
     Handler<RoutingContext> admin = auth.require(Need.ADMIN);
     Handler<RoutingContext> anyToken = auth.require(Need.ANY_TOKEN);
     Handler<RoutingContext> invoke = auth.require(Need.INVOKE);
@@ -59,7 +59,9 @@ public final class HttpApi {
     router.get("/metrics").handler(anyToken).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
 
     // Between nodes: model files by content hash, for replication and for loading a version a node lacks.
-    router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(services.artifactPeers()::serve);
+    // Peers present the cluster secret when tokens are on.
+    router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(auth.require(Need.CLUSTER))
+        .handler(services.artifactPeers()::serve);
 
     router.route().failureHandler(HttpApi::failure);
     router.errorHandler(404, ctx -> HttpErrors.respond(ctx, 404, "no route for " + ctx.request().method()
