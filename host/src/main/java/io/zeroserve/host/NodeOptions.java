@@ -63,16 +63,16 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
           "a connection silent this long is closed"},
       new String[] {"header-timeout", Durations.format(DEFAULT_HEADER_TIMEOUT),
           "time a connection has to send a complete request head (slow clients are cut off); also the keep-alive time"},
-      new String[] {"tls-cert", "none", "PEM certificate chain: serve HTTPS (needs --tls-key)"},
-      new String[] {"tls-key", "none", "PEM private key (PKCS#8 or PKCS#1) of --tls-cert"},
-      new String[] {"cluster-keystore", "none", "PKCS#12 key store shared by all nodes: event bus over TLS with "
-          + "client auth, the store both identity and trust; password from ZS_CLUSTER_KEYSTORE_PASSWORD"},
       new String[] {"tokens-file", "none", "JSON file of API tokens (SHA-256 hashes and scopes); see docs/security.md"},
       new String[] {"insecure", "false", "allow listening beyond loopback without API tokens (flag alone means true)"},
+      new String[] {"tls-cert", "none", "PEM certificate chain: serve HTTPS (needs --tls-key)"},
+      new String[] {"tls-key", "none", "PEM private key (PKCS#8 or PKCS#1) of --tls-cert"},
       new String[] {"cluster-name", ClusterOptions.DEFAULT_CLUSTER_NAME, "nodes with the same name form one cluster"},
       new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
       new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
-      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"});
+      new String[] {"join", "none", "members to join, host:port,host:port (TCP-IP; multicast is off)"},
+      new String[] {"cluster-keystore", "none", "PKCS#12 key store shared by all nodes: event bus over TLS with "
+          + "client auth, the store both identity and trust; password from ZS_CLUSTER_KEYSTORE_PASSWORD"});
 
   /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
   public static final String TOKENS_ENV = "ZS_TOKENS";
