@@ -15,7 +15,7 @@ import io.zeroserve.functions.codec.DecodeLimits;
 public record StoreLimits(int maxFunctions, int maxVersions, long maxTensorElements, long maxTensorBytes) {
 
   public static final int DEFAULT_MAX_FUNCTIONS = 10_000;
-  public static final int DEFAULT_MAX_VERSIONS = 100;
+  public static final int DEFAULT_MAX_VERSIONS = 1_000;
 
   public static final StoreLimits DEFAULTS = new StoreLimits(DEFAULT_MAX_FUNCTIONS, DEFAULT_MAX_VERSIONS,
       DecodeLimits.DEFAULT_MAX_ELEMENTS_PER_TENSOR, DecodeLimits.DEFAULT_MAX_BYTES_PER_TENSOR);
