@@ -2,7 +2,11 @@ package io.zeroserve.host;
 
 import io.zeroserve.cluster.ClusterOptions;
 import io.zeroserve.host.devices.DeviceOptions;
+import io.zeroserve.functions.Durations;
+import io.zeroserve.functions.FunctionException;
+import io.zeroserve.functions.codec.DecodeLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,12 +16,22 @@ import java.util.function.Function;
 /**
  * A node's options. Each option is a flag {@code --name value} (or {@code --name=value}) and an
  * environment variable {@code ZS_NAME}; a flag beats the variable, the variable beats the default.
- * Immutable.
+ * Secrets come from the environment only ({@link #TOKENS_ENV}, {@link #CLUSTER_SECRET_ENV},
+ * {@link #CLUSTER_KEYSTORE_PASSWORD_ENV}). Immutable.
+ *
+ * @param decodeLimits bounds on one inference request's tensors and JSON
+ * @param maxVersions versions one function may hold at once
+ * @param httpIdleTimeout a connection with no bytes in either direction for this long is closed
+ * @param headerTimeout time a connection has to send a complete request head, from its opening or
+ *     from the end of the previous answer; it also bounds how long an idle keep-alive connection stays
+ * @param tls HTTPS and event-bus TLS; {@link TlsOptions#NONE} for plaintext
+ * @param clusterSecret what nodes send each other as a bearer token for internal endpoints; null: none
  */
 public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean examples, long maxUploadBytes,
                           long maxRequestBytes, int inferenceThreads, int maxFunctions, Path tokensFile,
                           String tokensSpec, boolean insecure, ClusterOptions cluster, LogFormat logFormat,
-                          DeviceOptions devices) {
+                          DeviceOptions devices, DecodeLimits decodeLimits, int maxVersions, Duration httpIdleTimeout,
+                          Duration headerTimeout, TlsOptions tls, String clusterSecret) {
 
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -25,6 +39,9 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L << 30;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 64L << 20;
   public static final int DEFAULT_MAX_FUNCTIONS = 10_000;
+  public static final int DEFAULT_MAX_VERSIONS = io.zeroserve.functions.store.StoreLimits.DEFAULT_MAX_VERSIONS;
+  public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
   /** The options, for {@code --help} and the README: name, default, meaning. */
   public static final List<String[]> OPTIONS = List.of(
@@ -36,8 +53,21 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"max-request-size", "64MiB", "largest inference request body; larger ones get 413"},
       new String[] {"inference-threads", "CPU cores", "threads that run inference on the CPU"},
       new String[] {"max-functions", String.valueOf(DEFAULT_MAX_FUNCTIONS), "functions a node may hold"},
+      new String[] {"max-versions", String.valueOf(DEFAULT_MAX_VERSIONS), "versions one function may hold; more get 409"},
+      new String[] {"max-tensor-elements", String.valueOf(DecodeLimits.DEFAULT_MAX_ELEMENTS_PER_TENSOR),
+          "elements one tensor may hold, in a request or declared by a model; more get 413 (requests) or 400 (models)"},
+      new String[] {"max-tensor-size", "256MiB", "bytes one tensor may hold, in a request or declared by a model"},
+      new String[] {"max-json-depth", String.valueOf(DecodeLimits.DEFAULT_MAX_JSON_DEPTH),
+          "deepest nesting of JSON arrays and objects in a request; deeper gets 400"},
+      new String[] {"max-string-size", "16MiB", "longest JSON string or BYTES element in a request; longer gets 413"},
+      new String[] {"http-idle-timeout", Durations.format(DEFAULT_HTTP_IDLE_TIMEOUT),
+          "a connection silent this long is closed"},
+      new String[] {"header-timeout", Durations.format(DEFAULT_HEADER_TIMEOUT),
+          "time a connection has to send a complete request head (slow clients are cut off); also the keep-alive time"},
       new String[] {"tokens-file", "none", "JSON file of API tokens (SHA-256 hashes and scopes); see docs/security.md"},
       new String[] {"insecure", "false", "allow listening beyond loopback without API tokens (flag alone means true)"},
+      new String[] {"tls-cert", "none", "PEM certificate chain: serve HTTPS (needs --tls-key)"},
+      new String[] {"tls-key", "none", "PEM private key (PKCS#8 or PKCS#1) of --tls-cert"},
       new String[] {"cluster-name", ClusterOptions.DEFAULT_CLUSTER_NAME, "nodes with the same name form one cluster"},
       new String[] {"cluster-host", ClusterOptions.DEFAULT_CLUSTER_HOST, "address for cluster traffic (Hazelcast and the event bus)"},
       new String[] {"cluster-port", String.valueOf(ClusterOptions.DEFAULT_CLUSTER_PORT), "Hazelcast member port (0 picks a free one)"},
@@ -49,7 +79,9 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
       new String[] {"log-format", "human", "log lines as human-readable text or as JSON, one object a line: human or json"},
       new String[] {"devices", "cpu and every GPU found", "devices to place replicas on, e.g. cpu,gpu0,gpu1=40GiB (memory optional)"},
       new String[] {"simulate-gpus", "none", "add simulated GPUs, COUNTxSIZE (2x16GiB): placed like GPUs, run on the CPU"},
-      new String[] {"cpu-memory", "80% of RAM less heap", "memory replicas may reserve on the CPU"});
+      new String[] {"cpu-memory", "80% of RAM less heap", "memory replicas may reserve on the CPU"},
+      new String[] {"cluster-keystore", "none", "PKCS#12 key store shared by all nodes: event bus over TLS with "
+          + "client auth, the store both identity and trust; password from ZS_CLUSTER_KEYSTORE_PASSWORD"});
 
   /** How log lines are written. */
   public enum LogFormat {
@@ -69,6 +101,10 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
 
   /** Tokens from the environment only, never a flag: command lines are visible to every local user. */
   public static final String TOKENS_ENV = "ZS_TOKENS";
+  /** The secret nodes present to each other's internal endpoints; the same on every node. Environment only. */
+  public static final String CLUSTER_SECRET_ENV = "ZS_CLUSTER_SECRET";
+  /** The password of {@code --cluster-keystore}. Environment only. */
+  public static final String CLUSTER_KEYSTORE_PASSWORD_ENV = "ZS_CLUSTER_KEYSTORE_PASSWORD";
 
   public NodeOptions {
     check("http-port", httpPort >= 0 && httpPort <= 65535, "be in 0..65535", httpPort);
@@ -77,6 +113,11 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
     check("inference-threads", inferenceThreads >= 1 && inferenceThreads <= 1024, "be in 1..1024", inferenceThreads);
     check("max-functions", maxFunctions >= 1, "be >= 1", maxFunctions);
     check("log-format", logFormat != null, "be human or json", logFormat);
+    check("max-versions", maxVersions >= 1, "be >= 1", maxVersions);
+    check("http-idle-timeout", httpIdleTimeout.toSeconds() >= 1, "be at least 1s", Durations.format(httpIdleTimeout));
+    check("header-timeout", headerTimeout.toMillis() >= 100, "be at least 100ms", Durations.format(headerTimeout));
+    check("cluster-secret", clusterSecret == null || clusterSecret.length() >= 16,
+        "be at least 16 characters (" + CLUSTER_SECRET_ENV + ")", "<hidden>");
   }
 
   /**
@@ -125,13 +166,20 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
         size("max-request-size", get.apply("max-request-size"), DEFAULT_MAX_REQUEST_BYTES),
         integer("inference-threads", get.apply("inference-threads"), cores),
         integer("max-functions", get.apply("max-functions"), DEFAULT_MAX_FUNCTIONS),
-        get.apply("tokens-file") == null || get.apply("tokens-file").isEmpty() ? null : Path.of(get.apply("tokens-file")),
+        path(get.apply("tokens-file")),
         env.get(TOKENS_ENV),
         bool("insecure", get.apply("insecure")),
         cluster(get),
         LogFormat.parse(get.apply("log-format")),
         new DeviceOptions(get.apply("devices"), get.apply("simulate-gpus"),
-            size("cpu-memory", get.apply("cpu-memory"), 0)));
+            size("cpu-memory", get.apply("cpu-memory"), 0)),
+        decodeLimits(get),
+        integer("max-versions", get.apply("max-versions"), DEFAULT_MAX_VERSIONS),
+        duration("http-idle-timeout", get.apply("http-idle-timeout"), DEFAULT_HTTP_IDLE_TIMEOUT),
+        duration("header-timeout", get.apply("header-timeout"), DEFAULT_HEADER_TIMEOUT),
+        TlsOptions.of(path(get.apply("tls-cert")), path(get.apply("tls-key")), path(get.apply("cluster-keystore")),
+            env.get(CLUSTER_KEYSTORE_PASSWORD_ENV)),
+        emptyToNull(env.get(CLUSTER_SECRET_ENV)));
   }
 
   private static ClusterOptions cluster(Function<String, String> get) {
@@ -149,6 +197,42 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
         discovery,
         discovery == ClusterOptions.Discovery.KUBERNETES ? new ClusterOptions.Kubernetes(get.apply("k8s-service-dns"),
             get.apply("k8s-namespace"), get.apply("k8s-service-name")) : null);
+  }
+
+  private static DecodeLimits decodeLimits(Function<String, String> get) {
+    long elements = size("max-tensor-elements", get.apply("max-tensor-elements"),
+        DecodeLimits.DEFAULT_MAX_ELEMENTS_PER_TENSOR);
+    long bytes = size("max-tensor-size", get.apply("max-tensor-size"), DecodeLimits.DEFAULT_MAX_BYTES_PER_TENSOR);
+    int depth = integer("max-json-depth", get.apply("max-json-depth"), DecodeLimits.DEFAULT_MAX_JSON_DEPTH);
+    long strings = size("max-string-size", get.apply("max-string-size"), DecodeLimits.DEFAULT_MAX_STRING_BYTES);
+    check("max-string-size", strings > 0 && strings <= Integer.MAX_VALUE, "be in 1..2GiB", strings);
+    try {
+      return new DecodeLimits(elements, bytes, depth, (int) strings);
+    } catch (IllegalArgumentException e) {
+      // DecodeLimits names its components; say which option the operator set.
+      throw new IllegalArgumentException(e.getMessage().replace("maxElementsPerTensor", "max-tensor-elements")
+          .replace("maxBytesPerTensor", "max-tensor-size").replace("maxJsonDepth", "max-json-depth")
+          .replace("maxStringBytes", "max-string-size"), e);
+    }
+  }
+
+  private static Path path(String value) {
+    return value == null || value.isBlank() ? null : Path.of(value);
+  }
+
+  private static String emptyToNull(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private static Duration duration(String key, String value, Duration fallback) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Durations.parse(key, value);
+    } catch (FunctionException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
   }
 
   private static List<String> joinList(String value) {
@@ -170,7 +254,10 @@ public record NodeOptions(String httpHost, int httpPort, Path dataDir, boolean e
   public String toString() {
     return "NodeOptions[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir + ", examples="
         + examples + ", tokensFile=" + tokensFile + ", tokensSpec=" + (tokensSpec == null ? "none" : "<hidden>")
-        + ", insecure=" + insecure + ", cluster=" + cluster + ", logFormat=" + logFormat + ", devices=" + devices + "]";
+        + ", insecure=" + insecure + ", cluster=" + cluster + ", logFormat=" + logFormat + ", devices=" + devices
+        + ", decodeLimits=" + decodeLimits + ", maxVersions=" + maxVersions + ", httpIdleTimeout="
+        + Durations.format(httpIdleTimeout) + ", headerTimeout=" + Durations.format(headerTimeout) + ", tls=" + tls
+        + ", clusterSecret=" + (clusterSecret == null ? "none" : "<hidden>") + "]";
   }
 
   private static String or(String value, String fallback) {

@@ -8,6 +8,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -26,9 +28,11 @@ import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.replica.LocalReplicas;
 import io.zeroserve.functions.replica.ReplicaState;
 import io.zeroserve.functions.store.FunctionRegistry;
+import io.zeroserve.functions.store.StoreLimits;
 import io.zeroserve.host.auth.ApiTokens;
 import io.zeroserve.host.cluster.ArtifactPeers;
 import io.zeroserve.host.cluster.ClusterReplication;
+import io.zeroserve.host.cluster.PeerTls;
 import io.zeroserve.host.control.ReplicaControlLoop;
 import io.zeroserve.host.http.HttpVerticle;
 import io.zeroserve.host.invoke.CallRouter;
@@ -126,7 +130,7 @@ public final class ZeroserveNode {
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
         // Model loads and fsyncs run on workers and may take a while; warn only when they are really stuck.
         .setMaxWorkerExecuteTime(10).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
-        .setEventBusOptions(new EventBusOptions().setHost(options.cluster().clusterHost()).setPort(0));
+        .setEventBusOptions(eventBusOptions(options));
     return Vertx.builder().with(vertxOptions).withClusterManager(manager)
         .withMetrics(new MicrometerMetricsFactory(registry)).buildClustered().compose(vertx -> {
       ZeroserveNode node = new ZeroserveNode(vertx, options,
@@ -145,6 +149,21 @@ public final class ZeroserveNode {
     });
   }
 
+  /**
+   * The event bus listens on the cluster interface; with a cluster key store it runs over TLS, each
+   * node presenting the store's key and trusting its certificates, client certificates required: a
+   * process without the store can neither send to a node nor receive from one.
+   */
+  static EventBusOptions eventBusOptions(NodeOptions options) {
+    EventBusOptions eventBus = new EventBusOptions().setHost(options.cluster().clusterHost()).setPort(0);
+    if (options.tls().clusterTls()) {
+      PfxOptions store = new PfxOptions().setPath(options.tls().clusterKeystore().toString())
+          .setPassword(options.tls().clusterKeystorePassword());
+      eventBus.setSsl(true).setKeyCertOptions(store).setTrustOptions(store).setClientAuth(ClientAuth.REQUIRED);
+    }
+    return eventBus;
+  }
+
   public Future<ZeroserveNode> start() {
     WorkerExecutor storeExecutor = vertx.createSharedWorkerExecutor("zs-store", STORE_THREADS, 10, TimeUnit.MINUTES);
     inferenceExecutor = vertx.createSharedWorkerExecutor("zs-inference-cpu", options.inferenceThreads(),
@@ -161,7 +180,9 @@ public final class ZeroserveNode {
               OnnxRuntime.cudaAvailable(), DeviceInventory.nvidiaSmi(), (key, value) -> NodeOptions.size(key, value, 0));
           nodeDevices.forEach(d -> LOG.info("device " + d.deviceId() + ": " + d.name() + ", "
               + (d.memoryBytes() >> 20) + " MiB" + (d.simulated() ? " (SIMULATED: runs on the CPU)" : "")));
-          FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(), options.maxFunctions(),
+          FunctionRegistry registry = new FunctionRegistry(options.dataDir(), Clock.systemUTC(),
+              new StoreLimits(options.maxFunctions(), options.maxVersions(),
+                  options.decodeLimits().maxElementsPerTensor(), options.decodeLimits().maxBytesPerTensor()),
               new ClusterReplication(cluster));
           registry.load();
           registry.problems().forEach(p -> LOG.severe("store problem: " + p.path() + ": " + p.message()));
@@ -172,7 +193,8 @@ public final class ZeroserveNode {
           // Transfers have their own threads: a peer's fetch for our deploy must never queue behind
           // that deploy on a full store pool (two nodes deploying at once would wait on each other).
           WorkerExecutor fetchExecutor = vertx.createSharedWorkerExecutor("zs-artifact-fetch", 2, 10, TimeUnit.MINUTES);
-          ArtifactPeers peers = new ArtifactPeers(vertx, cluster, registry.artifacts(), fetchExecutor);
+          ArtifactPeers peers = new ArtifactPeers(vertx, cluster, registry.artifacts(), fetchExecutor,
+              options.tls().https() ? PeerTls.context(options.tls().certFile()) : null, options.clusterSecret());
           registry.beforeRecordSaved(peers::replicate);
           java.util.function.Function<String, FunctionConfig> configs =
               name -> registry.find(name).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS);
@@ -185,7 +207,7 @@ public final class ZeroserveNode {
           publisher = new ReplicaPublisher(cluster, replicas);
           FunctionInvoker invoker = new FunctionInvoker(registry, replicas);
           registry.onChange(invoker::onFunctionChanged);
-          calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker),
+          calls = new CallRouter(vertx, cluster, registry, invoker, replicas, new LocalCalls(invoker, options.decodeLimits()),
               placements, CallMetrics.both(metrics, statistics), storeExecutor);
           clusterStatistics = new ClusterStatistics(vertx, cluster, statistics, ClusterStatistics.DEFAULT_TIMEOUT_MS);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
@@ -255,7 +277,7 @@ public final class ZeroserveNode {
         }))
         .map(id -> {
           services.ready().set(true);
-          LOG.info("Zeroserve node serving http://" + options.httpHost() + ":" + httpPort
+          LOG.info("Zeroserve node serving " + (options.tls().https() ? "https" : "http") + "://" + options.httpHost() + ":" + httpPort
               + " with " + services.registry().list().size() + " functions from " + options.dataDir().toAbsolutePath());
           return this;
         });
@@ -272,6 +294,10 @@ public final class ZeroserveNode {
     }
     if (options.tokensSpec() != null && !options.tokensSpec().isBlank()) {
       tokens = tokens.plus(ApiTokens.fromSpec(options.tokensSpec()));
+    }
+    if (!tokens.isEmpty() && options.clusterSecret() == null) {
+      LOG.warning("API tokens are on but " + NodeOptions.CLUSTER_SECRET_ENV + " is not set: other nodes cannot "
+          + "fetch models from this node (set the same secret on every node of a cluster)");
     }
     if (tokens.isEmpty() && !isLoopback(options.httpHost())) {
       if (!options.insecure()) {

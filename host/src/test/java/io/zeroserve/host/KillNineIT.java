@@ -128,6 +128,7 @@ class KillNineIT {
 
   @Test
   void kill9AtARandomMomentDuringDeploys_losesNoAcknowledgedVersion() throws Exception {
+    // Deploys as many versions of one function as the machine allows before each kill.
     long seed = System.nanoTime();
     Random random = new Random(seed);
     String context = "seed " + seed;
@@ -136,7 +137,7 @@ class KillNineIT {
     int rounds = 3;
     int maxVersionSeen = 0;
     for (int round = 0; round < rounds; round++) {
-      Node node = start();
+      Node node = start(MANY_VERSIONS);
       if (round > 0) {
         verifyAcknowledged(node, acked, context + ", after round " + (round - 1));
       }
@@ -164,7 +165,7 @@ class KillNineIT {
         maxVersionSeen = Math.max(maxVersionSeen, v);
       }
     }
-    Node last = start();
+    Node last = start(MANY_VERSIONS);
     List<Integer> versions = verifyAcknowledged(last, acked, context);
     System.out.println("kill -9 during deploys: " + acked.size() + " acknowledged versions survived; " + context);
     assertTrue(acked.size() > 0, "some deploy was acknowledged before a kill: " + context);
@@ -304,6 +305,9 @@ class KillNineIT {
   }
 
   // ---- process handling ------------------------------------------------------------------------
+
+  /** The deploy loop makes versions of one function for as long as it runs: no --max-versions in the way. */
+  private static final String[] MANY_VERSIONS = {"--max-versions", "1000000"};
 
   private Node start(String... extraArgs) throws IOException, InterruptedException {
     String jar = System.getProperty("zeroserve.jar");

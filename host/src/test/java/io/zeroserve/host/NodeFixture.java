@@ -58,10 +58,15 @@ final class NodeFixture implements AutoCloseable {
    * @param extraArgs further command-line options, e.g. {@code "--max-upload-size", "4KiB"}
    */
   static NodeFixture start(Path dataDir, String... extraArgs) {
+    return start(dataDir, Map.of(), extraArgs);
+  }
+
+  /** As {@link #start(Path, String...)}, with environment variables such as {@code ZS_TOKENS}. */
+  static NodeFixture start(Path dataDir, Map<String, String> env, String... extraArgs) {
     List<String> args = new ArrayList<>(List.of("--http-port", "0", "--data-dir", dataDir.toString(),
         "--inference-threads", "2"));
     args.addAll(List.of(extraArgs));
-    NodeOptions options = NodeOptions.parse(args.toArray(String[]::new), Map.of());
+    NodeOptions options = NodeOptions.parse(args.toArray(String[]::new), env);
     Vertx vertx = Vertx.vertx();
     ZeroserveNode node = new ZeroserveNode(vertx, options);
     try {

@@ -40,7 +40,7 @@ public final class FunctionRegistry {
 
   private final ArtifactStore artifacts;
   private final MetadataStore metadata;
-  private final ModelInspector inspector = new ModelInspector();
+  private final ModelInspector inspector;
   private final Clock clock;
   private final Map<String, FunctionRecord> functions = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -53,6 +53,7 @@ public final class FunctionRegistry {
   private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
   private volatile Consumer<String> artifactCommitted = sha256 -> { };
   private final int maxFunctions;
+  private final int maxVersions;
   private final RecordReplication replication;
   /** Each name's revision as this node last stored it, deleted names included. */
   private final Map<String, Long> revisions = new ConcurrentHashMap<>();
@@ -70,10 +71,21 @@ public final class FunctionRegistry {
    */
   public FunctionRegistry(Path dataDir, Clock clock, int maxFunctions, RecordReplication replication)
       throws IOException {
+    this(dataDir, clock, StoreLimits.DEFAULTS.withMaxFunctions(maxFunctions), replication);
+  }
+
+  /**
+   * @param limits what the store accepts: functions, versions per function, declared tensor sizes
+   * @param replication where records are shared with the other nodes
+   */
+  public FunctionRegistry(Path dataDir, Clock clock, StoreLimits limits, RecordReplication replication)
+      throws IOException {
     this.artifacts = new ArtifactStore(dataDir);
     this.metadata = new MetadataStore(dataDir);
     this.clock = clock;
-    this.maxFunctions = maxFunctions;
+    this.maxFunctions = limits.maxFunctions();
+    this.maxVersions = limits.maxVersions();
+    this.inspector = new ModelInspector(limits.maxTensorElements(), limits.maxTensorBytes());
     this.replication = replication;
   }
 
@@ -254,6 +266,10 @@ public final class FunctionRegistry {
       }
       if (existing == null && functions.size() >= maxFunctions) {
         throw FunctionException.conflict("the node already serves " + maxFunctions + " functions, its limit");
+      }
+      if (existing != null && existing.versions().size() >= maxVersions) {
+        throw FunctionException.conflict("function '" + name + "' already holds " + maxVersions
+            + " versions, its limit (--max-versions); delete old versions first");
       }
       created[0] = existing == null;
       FunctionRecord base = existing != null ? existing

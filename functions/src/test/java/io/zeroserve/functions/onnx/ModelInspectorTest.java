@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.WireFormat;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.Reason;
+import io.zeroserve.examples.OnnxWriter;
 import io.zeroserve.functions.TestModels;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -276,6 +277,61 @@ class ModelInspectorTest {
     }
     ModelInspector.Findings findings = inspector.inspect(model);
     assertEquals(8, findings.irVersion());
+  }
+
+  @Test
+  void inputWithFixedDimensionsBeyondTheElementLimit_isRefusedNamingItAndTheOption() {
+    OnnxWriter model = new OnnxWriter("big_input")
+        .input("x", OnnxWriter.DataType.FLOAT, 100_000, 100_000)
+        .output("y", OnnxWriter.DataType.FLOAT, 100_000, 100_000);
+    model.node("Relu").inputs("x").outputs("y");
+    FunctionException e = refused(model.toByteArray());
+    assertTrue(e.getMessage().contains("'x'") && e.getMessage().contains("--max-tensor-elements"), e.getMessage());
+  }
+
+  @Test
+  void outputWithFixedDimensionsBeyondTheByteLimit_isRefused() {
+    ModelInspector small = new ModelInspector(1_000_000, 1_000);
+    OnnxWriter model = new OnnxWriter("big_output")
+        .input("x", OnnxWriter.DataType.FLOAT, "batch", 4)
+        .output("y", OnnxWriter.DataType.FLOAT, 1000, 4);
+    model.node("Relu").inputs("x").outputs("y");
+    Path file = TestModels.write(dir.resolve("big-output.onnx"), model.toByteArray());
+    FunctionException e = assertThrows(FunctionException.class, () -> small.inspect(file));
+    assertTrue(e.getMessage().contains("'y'") && e.getMessage().contains("--max-tensor-size"), e.getMessage());
+  }
+
+  @Test
+  void dynamicDimensions_areLeftToTheRequestChecks() {
+    ModelInspector tiny = new ModelInspector(8, 32);
+    OnnxWriter model = new OnnxWriter("dynamic")
+        .input("x", OnnxWriter.DataType.FLOAT, "batch", 4)
+        .output("y", OnnxWriter.DataType.FLOAT, "batch", 4);
+    model.node("Relu").inputs("x").outputs("y");
+    tiny.inspect(TestModels.write(dir.resolve("dynamic.onnx"), model.toByteArray()));
+  }
+
+  @Test
+  void initializerDeclaringMoreBytesThanTheFile_isRefused() {
+    byte[] tensor = concat(string(TENSOR_NAME, "w"), varint(TENSOR_DATA_TYPE, 1), varint(TENSOR_DIMS, 1L << 40),
+        field(TENSOR_RAW_DATA, new byte[16]));
+    FunctionException e = refused(concat(TestModels.IRIS, field(MODEL_GRAPH, field(GRAPH_INITIALIZER, tensor))));
+    assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("whole file"), e.getMessage());
+  }
+
+  @Test
+  void initializerWhoseDimensionsOverflowALong_isRefused() {
+    byte[] tensor = concat(string(TENSOR_NAME, "w"), varint(TENSOR_DATA_TYPE, 1), varint(TENSOR_DIMS, 1L << 62),
+        varint(TENSOR_DIMS, 1L << 62), field(TENSOR_RAW_DATA, new byte[16]));
+    refused(concat(TestModels.IRIS, field(MODEL_GRAPH, field(GRAPH_INITIALIZER, tensor))));
+  }
+
+  @Test
+  void initializerWithANegativeDimension_isRefused() {
+    byte[] tensor = concat(string(TENSOR_NAME, "w"), varint(TENSOR_DATA_TYPE, 1), varint(TENSOR_DIMS, -4),
+        field(TENSOR_RAW_DATA, new byte[16]));
+    FunctionException e = refused(concat(TestModels.IRIS, field(MODEL_GRAPH, field(GRAPH_INITIALIZER, tensor))));
+    assertTrue(e.getMessage().contains("negative"), e.getMessage());
   }
 
   private static byte[] tagAndLength(int field, long length) {

@@ -180,6 +180,21 @@ class FunctionRegistryTest {
   }
 
   @Test
+  void deployBeyondMaxVersions_isConflict_untilAVersionIsDeleted() throws IOException {
+    registry = new FunctionRegistry(dataDir, CLOCK, new StoreLimits(10, 2, 1 << 20, 1 << 22),
+        RecordReplication.inMemory());
+    registry.load();
+    deploy("a", IRIS);
+    deploy("a", MULTI_IO);
+    FunctionException e = expect(Reason.CONFLICT, () -> deploy("a", IRIS));
+    assertEquals("function 'a' already holds 2 versions, its limit (--max-versions); delete old versions first",
+        e.getMessage());
+    assertEquals(List.of(), files("tmp"));
+    registry.deleteVersion("a", 1);
+    assertEquals(3, deploy("a", IRIS).version().version());
+  }
+
+  @Test
   void deployUnderAnInvalidName_isBadRequest_andConsumesTheUpload() throws IOException {
     expect(Reason.BAD_REQUEST, () -> deploy("../x", IRIS));
     expect(Reason.BAD_REQUEST, () -> deploy("Iris", IRIS));

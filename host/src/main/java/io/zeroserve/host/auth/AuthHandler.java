@@ -5,6 +5,9 @@ import io.vertx.ext.web.handler.PlatformHandler;
 import io.zeroserve.functions.FunctionException;
 import io.zeroserve.functions.Reason;
 import io.zeroserve.host.http.HttpErrors;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
@@ -20,13 +23,25 @@ public final class AuthHandler {
     /** The admin scope: deploy, configure, delete, load and unload. */
     ADMIN,
     /** A scope that allows invoking the function named in the path. */
-    INVOKE
+    INVOKE,
+    /** Another node of the cluster (the cluster secret as the token), or an admin. */
+    CLUSTER
   }
 
   private final ApiTokens tokens;
+  private final byte[] clusterSecretHash;
 
   public AuthHandler(ApiTokens tokens) {
+    this(tokens, null);
+  }
+
+  /**
+   * @param clusterSecret the secret peers send to internal endpoints ({@code ZS_CLUSTER_SECRET}), or
+   *     null when there is none: internal endpoints then take admin tokens only
+   */
+  public AuthHandler(ApiTokens tokens, String clusterSecret) {
     this.tokens = tokens;
+    this.clusterSecretHash = clusterSecret == null ? null : sha256(clusterSecret);
   }
 
   /**
@@ -44,7 +59,13 @@ public final class AuthHandler {
         unauthorized(ctx, "this endpoint needs an API token: send Authorization: Bearer <token>");
         return;
       }
-      Optional<ApiTokens.Principal> principal = tokens.authenticate(header.substring(7).trim());
+      String presented = header.substring(7).trim();
+      if (need == Need.CLUSTER && clusterSecretHash != null
+          && MessageDigest.isEqual(sha256(presented), clusterSecretHash)) { // equal-length digests: constant time
+        ctx.next();
+        return;
+      }
+      Optional<ApiTokens.Principal> principal = tokens.authenticate(presented);
       if (principal.isEmpty()) {
         unauthorized(ctx, "the API token is not valid");
         return;
@@ -52,12 +73,12 @@ public final class AuthHandler {
       ApiTokens.Principal p = principal.get();
       boolean allowed = switch (need) {
         case ANY_TOKEN -> true;
-        case ADMIN -> p.isAdmin();
+        case ADMIN, CLUSTER -> p.isAdmin();
         case INVOKE -> p.mayInvoke(String.valueOf(ctx.pathParam("name")));
       };
       if (!allowed) {
         HttpErrors.respond(ctx, new FunctionException(Reason.FORBIDDEN, "token '" + p.name() + "' has scopes "
-            + p.scopes() + ", which do not allow this call (it needs " + (need == Need.ADMIN ? "admin" : "invoke on '"
+            + p.scopes() + ", which do not allow this call (it needs " + (need != Need.INVOKE ? "admin" : "invoke on '"
             + ctx.pathParam("name") + "'") + ")"));
         return;
       }
@@ -68,5 +89,13 @@ public final class AuthHandler {
   private static void unauthorized(RoutingContext ctx, String message) {
     ctx.response().putHeader("www-authenticate", "Bearer");
     HttpErrors.respond(ctx, new FunctionException(Reason.UNAUTHORIZED, message));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 }

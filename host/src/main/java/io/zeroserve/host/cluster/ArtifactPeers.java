@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
  * Moves model files between nodes. A deploy is acknowledged only once its artifact is durable on
@@ -42,13 +43,33 @@ public final class ArtifactPeers {
   private final ClusterState cluster;
   private final ArtifactStore artifacts;
   private final WorkerExecutor executor;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
+  private final String scheme;
+  private final String clusterSecret;
 
+  /** Peers over plain HTTP, without a cluster secret. */
   public ArtifactPeers(Vertx vertx, ClusterState cluster, ArtifactStore artifacts, WorkerExecutor executor) {
+    this(vertx, cluster, artifacts, executor, null, null);
+  }
+
+  /**
+   * @param tls trust for peers' HTTPS certificates ({@link PeerTls}); null: peers serve plain HTTP.
+   *     Every node of a cluster serves the same scheme
+   * @param clusterSecret sent to peers as a bearer token; null sends none (peers without API tokens)
+   */
+  public ArtifactPeers(Vertx vertx, ClusterState cluster, ArtifactStore artifacts, WorkerExecutor executor,
+                       SSLContext tls, String clusterSecret) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.artifacts = artifacts;
     this.executor = executor;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
+    this.scheme = tls == null ? "http" : "https";
+    this.clusterSecret = clusterSecret;
   }
 
   private io.vertx.core.eventbus.MessageConsumer<JsonObject> consumer;
@@ -153,9 +174,16 @@ public final class ArtifactPeers {
     }
     Path temp = artifacts.newTempFile("fetch");
     try {
-      URI uri = URI.create("http://" + source.httpHost() + ":" + source.httpPort() + INTERNAL_PATH + sha256);
-      HttpResponse<Path> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).build(),
-          HttpResponse.BodyHandlers.ofFile(temp));
+      URI uri = URI.create(scheme + "://" + source.httpHost() + ":" + source.httpPort() + INTERNAL_PATH + sha256);
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10));
+      if (clusterSecret != null) {
+        request.header("authorization", "Bearer " + clusterSecret);
+      }
+      HttpResponse<Path> response = http.send(request.build(), HttpResponse.BodyHandlers.ofFile(temp));
+      if (response.statusCode() == 401 || response.statusCode() == 403) {
+        throw new IOException("node " + source.nodeId() + " answered " + response.statusCode()
+            + ": every node needs the same cluster secret (ZS_CLUSTER_SECRET) when API tokens are on");
+      }
       if (response.statusCode() != 200) {
         throw new IOException("node " + source.nodeId() + " answered " + response.statusCode());
       }

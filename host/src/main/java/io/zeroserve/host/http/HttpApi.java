@@ -26,7 +26,7 @@ public final class HttpApi {
     StatisticsApi statistics = new StatisticsApi(services);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.options().maxRequestBytes());
     BodyHandler smallBody = BodyHandler.create(false).setBodyLimit(64 * 1024);
-    AuthHandler auth = new AuthHandler(services.tokens());
+    AuthHandler auth = new AuthHandler(services.tokens(), services.options().clusterSecret());
     Handler<RoutingContext> admin = auth.require(Need.ADMIN);
     Handler<RoutingContext> anyToken = auth.require(Need.ANY_TOKEN);
     Handler<RoutingContext> invoke = auth.require(Need.INVOKE);
@@ -68,7 +68,9 @@ public final class HttpApi {
     router.get("/metrics").handler(anyToken).handler(PrometheusScrapingHandler.create(services.metrics().registry()));
 
     // Between nodes: model files by content hash, for replication and for loading a version a node lacks.
-    router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(services.artifactPeers()::serve);
+    // Peers present the cluster secret when tokens are on.
+    router.get(ArtifactPeers.INTERNAL_PATH + ":sha256").handler(auth.require(Need.CLUSTER))
+        .handler(services.artifactPeers()::serve);
 
     // The web dashboard: static files, open (the page asks for a token and sends it with API calls).
     Dashboard.routes(router, services);

@@ -17,11 +17,18 @@ import io.zeroserve.functions.replica.LocalReplicas;
 public final class LocalCalls {
 
   private final FunctionInvoker invoker;
-  private final V2Codec v2 = new V2Codec(DecodeLimits.DEFAULTS);
-  private final PlainJsonCodec plain = new PlainJsonCodec(DecodeLimits.DEFAULTS);
+  private final V2Codec v2;
+  private final PlainJsonCodec plain;
 
   public LocalCalls(FunctionInvoker invoker) {
+    this(invoker, DecodeLimits.DEFAULTS);
+  }
+
+  /** @param limits bounds on what one request may make the codecs allocate (the node's options) */
+  public LocalCalls(FunctionInvoker invoker, DecodeLimits limits) {
     this.invoker = invoker;
+    this.v2 = new V2Codec(limits);
+    this.plain = new PlainJsonCodec(limits);
   }
 
   public Future<EncodedCall.Answer> run(EncodedCall call) {
