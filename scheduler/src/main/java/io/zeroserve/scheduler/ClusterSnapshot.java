@@ -39,6 +39,8 @@ public final class ClusterSnapshot {
   private final Map<String, Long> maxFreeByClass;
   /** Per device class, the devices with the most memory that idle replicas could give back. */
   private final Map<String, DeviceView[]> evictionCandidates;
+  /** Per device, how many of its replicas have work: they share its lanes. */
+  private final Map<String, Integer> busyReplicasByDevice;
   /** Per device, its idle replicas, cheapest to evict first, and what evicting each costs. */
   private final Map<String, Evictable[]> evictables;
   private final VersionKey override;
@@ -74,6 +76,12 @@ public final class ClusterSnapshot {
       replicasByDevice.computeIfAbsent(r.deviceKey(), k -> new ArrayList<>()).add(r);
     }
     this.evictables = new HashMap<>();
+    this.busyReplicasByDevice = new HashMap<>();
+    for (ReplicaView r : replicas) {
+      if (r.outstanding() > 0 && r.phase() != ReplicaView.Phase.LOADING) {
+        busyReplicasByDevice.merge(r.deviceKey(), 1, Integer::sum);
+      }
+    }
     Map<String, Long> reclaimable = new HashMap<>();
     for (Map.Entry<String, List<ReplicaView>> e : replicasByDevice.entrySet()) {
       DeviceView d = devicesByKey.get(e.getKey());
@@ -117,6 +125,7 @@ public final class ClusterSnapshot {
   private ClusterSnapshot(ClusterSnapshot base, long nowNanos, VersionKey override, List<ReplicaView> replicas) {
     this.nowNanos = nowNanos;
     this.maxFreeByClass = base.maxFreeByClass;
+    this.busyReplicasByDevice = base.busyReplicasByDevice;
     this.estimates = base.estimates;
     this.network = base.network;
     this.nodes = base.nodes;
@@ -194,6 +203,11 @@ public final class ClusterSnapshot {
 
   DeviceView[] devicesOfClass(String deviceClass) {
     return devicesByClass.getOrDefault(deviceClass, new DeviceView[0]);
+  }
+
+  /** How many replicas on a device had work when the snapshot was built: they share its lanes. */
+  int busyReplicasOn(String deviceKey) {
+    return busyReplicasByDevice.getOrDefault(deviceKey, 0);
   }
 
   /** The most free memory a device of this class has (0 if none). */

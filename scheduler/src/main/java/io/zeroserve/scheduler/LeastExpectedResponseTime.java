@@ -72,8 +72,10 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       if (node == null || node.leaving() || device == null) {
         continue;
       }
-      servedPerSecond += r.parallelism() * 1e9
-          / Math.max(1, s.estimates().serviceNanos(f, device.deviceClass(), device.kind(), 1));
+      // A replica serves at most its lanes, and no more than its share of a device that other busy
+      // replicas use too: counting a shared GPU as whole would hide that the version has outgrown it.
+      double lanes = Math.min(r.parallelism(), (double) device.parallelism() / Math.max(1, s.busyReplicasOn(r.deviceKey())));
+      servedPerSecond += lanes * 1e9 / Math.max(1, s.estimates().serviceNanos(f, device.deviceClass(), device.kind(), 1));
       long nanos = CostModel.route(r, device, request, s);
       if (trace != null) {
         trace.accept("route " + r.replicaId() + " (" + r.phase() + ", " + r.outstanding() + " outstanding): "
@@ -92,92 +94,78 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       }
       return best;
     }
-    boolean anyDevice = false;
-    Placement.ColdStart cold = null;
-    long coldNanos = Long.MAX_VALUE;
-    double coldRank = Double.MAX_VALUE;
     // A new replica serves this request and the next ones: among devices, weigh its service time over
     // what it will serve (the version's arrivals over a horizon), so a load that is quick today does not
     // buy a device that is slow for every request after it.
     double lifetimeRequests = Math.max(MIN_LIFETIME_REQUESTS,
         arrivalsPerSecond * Math.min(f.idleTimeoutNanos(), LIFETIME_HORIZON_NANOS) / 1e9);
-    for (boolean spread : new boolean[] {true, false}) {
-      for (String deviceClass : s.deviceClasses()) {
-        DeviceView[] devices = s.devicesOfClass(deviceClass);
-        if (devices.length == 0 || !f.requirement().allows(devices[0].kind())) {
-          continue;
-        }
-        anyDevice = true;
+    boolean anyDevice = false;
+    Placement.ColdStart cold = null;
+    double coldRank = Double.MAX_VALUE;
+    NodeView self = s.node(request.receivingNode());
+    boolean selfUsable = self != null && !self.leaving();
+    for (String deviceClass : s.deviceClasses()) {
+      DeviceView[] devices = s.devicesOfClass(deviceClass);
+      if (devices.length == 0 || !f.requirement().allows(devices[0].kind())) {
+        continue;
+      }
+      anyDevice = true;
+      // Per class: a device with room (on a node without a replica of the version first: they spread;
+      // per class, so a GPU with room on a node that has a replica still competes with a CPU elsewhere).
+      // Only when no class so far has room: room made by evicting idle replicas. (Weighing evictions on
+      // a full class against room on another made no difference in the simulator; evicting less is safer.)
+      Placement.ColdStart option = null;
+      for (boolean spread : new boolean[] {true, false}) {
         // The receiving node's own devices: no hop, so they may win though busier.
-        NodeView self = s.node(request.receivingNode());
-        if (self != null && !self.leaving() && !(spread && nodesWithReplica.contains(self.nodeId()))) {
+        if (selfUsable && !(spread && nodesWithReplica.contains(self.nodeId()))) {
           for (DeviceView d : self.devices()) {
             if (d.deviceClass().equals(deviceClass) && d.freeBytes() >= f.memoryBytes()) {
-              long nanos = CostModel.coldStart(d, 0, request, s);
-              trace(trace, "cold start on " + d.key(), nanos);
-              double rank = nanos + lifetimeRequests * s.estimates().serviceNanos(f, deviceClass, d.kind(), 1);
-              if (rank < coldRank) {
-                cold = new Placement.ColdStart(d.nodeId(), d.deviceId(), List.of(), nanos);
-                coldNanos = nanos;
-                coldRank = rank;
-              }
+              option = cheaper(option, coldStart(d, List.of(), 0, request, s, trace));
             }
           }
         }
         // Elsewhere: the first with room in least-busy order is the least busy with room.
-        for (DeviceView d : s.maxFreeBytes(deviceClass) < f.memoryBytes() ? new DeviceView[0] : devices) {
-          if (d.nodeId().equals(request.receivingNode()) || d.freeBytes() < f.memoryBytes()
-              || (spread && nodesWithReplica.contains(d.nodeId()))) {
-            continue;
+        if (s.maxFreeBytes(deviceClass) >= f.memoryBytes()) {
+          for (DeviceView d : devices) {
+            if (!d.nodeId().equals(request.receivingNode()) && d.freeBytes() >= f.memoryBytes()
+                && !(spread && nodesWithReplica.contains(d.nodeId()))) {
+              option = cheaper(option, coldStart(d, List.of(), 0, request, s, trace));
+              break;
+            }
           }
-          long nanos = CostModel.coldStart(d, 0, request, s);
-          trace(trace, "cold start on " + d.key(), nanos);
-          double rank = nanos + lifetimeRequests * s.estimates().serviceNanos(f, deviceClass, d.kind(), 1);
-          if (rank < coldRank) {
-            cold = new Placement.ColdStart(d.nodeId(), d.deviceId(), List.of(), nanos);
-            coldNanos = nanos;
-            coldRank = rank;
-          }
+        }
+        if (option != null) {
           break;
         }
       }
-      if (cold != null) {
-        break;
+      if (option == null && cold == null) {
+        if (selfUsable) {
+          for (DeviceView d : self.devices()) {
+            if (d.deviceClass().equals(deviceClass)) {
+              option = cheaper(option, withEviction(d, request, s, trace));
+            }
+          }
+        }
+        for (DeviceView d : s.evictionCandidates(deviceClass)) {
+          if (!d.nodeId().equals(request.receivingNode())) {
+            option = cheaper(option, withEviction(d, request, s, trace));
+          }
+        }
+      }
+      if (option != null) {
+        double rank = option.expectedNanos()
+            + lifetimeRequests * s.estimates().serviceNanos(f, deviceClass, devices[0].kind(), 1);
+        if (rank < coldRank) {
+          cold = option;
+          coldRank = rank;
+        }
       }
     }
     if (!anyDevice) {
       return best != null ? best : new Placement.NoCapacity("function '" + f.function() + "' needs a "
           + f.requirement().name().toLowerCase(java.util.Locale.ROOT) + " device and no node that is not leaving has one");
     }
-    if (cold == null) {
-      for (String deviceClass : s.deviceClasses()) {
-        DeviceView[] candidates = s.evictionCandidates(deviceClass);
-        if (candidates.length == 0 || !f.requirement().allows(candidates[0].kind())) {
-          continue;
-        }
-        NodeView self = s.node(request.receivingNode());
-        if (self != null && !self.leaving()) {
-          for (DeviceView d : self.devices()) {
-            if (d.deviceClass().equals(deviceClass)) {
-              Placement.ColdStart option = withEviction(d, request, s, trace);
-              if (option != null && option.expectedNanos() < coldNanos) {
-                cold = option;
-                coldNanos = option.expectedNanos();
-              }
-            }
-          }
-        }
-        for (DeviceView d : candidates) {
-          if (!d.nodeId().equals(request.receivingNode())) {
-            Placement.ColdStart option = withEviction(d, request, s, trace);
-            if (option != null && option.expectedNanos() < coldNanos) {
-              cold = option;
-              coldNanos = option.expectedNanos();
-            }
-          }
-        }
-      }
-    }
+    long coldNanos = cold == null ? Long.MAX_VALUE : cold.expectedNanos();
     if (cold != null && coldNanos < bestNanos) {
       return cold;
     }
@@ -192,6 +180,21 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
     }
     return new Placement.NoCapacity("no device has " + mebibytes(f.memoryBytes()) + " free for function '"
         + f.function() + "' and no idle replica can be evicted to make room; retry later");
+  }
+
+  private static Placement.ColdStart coldStart(DeviceView d, List<String> evict, long evictionNanos,
+                                               PlacementRequest request, ClusterSnapshot s, Consumer<String> trace) {
+    long nanos = CostModel.coldStart(d, evictionNanos, request, s);
+    trace(trace, "cold start on " + d.key() + (evict.isEmpty() ? "" : " evicting " + evict), nanos);
+    return new Placement.ColdStart(d.nodeId(), d.deviceId(), evict, nanos);
+  }
+
+  /** The one with the lower expected time; devices of one class serve alike. */
+  private static Placement.ColdStart cheaper(Placement.ColdStart a, Placement.ColdStart b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.expectedNanos() <= b.expectedNanos() ? a : b;
   }
 
   /** The cheapest idle replicas on {@code d} whose memory makes room, or null if all of them would not. */
@@ -218,9 +221,7 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
     if (missing > 0) {
       return null;
     }
-    long nanos = CostModel.coldStart(d, cost, request, s);
-    trace(trace, "cold start on " + d.key() + " evicting " + evict, nanos);
-    return new Placement.ColdStart(d.nodeId(), d.deviceId(), evict, nanos);
+    return coldStart(d, evict, cost, request, s, trace);
   }
 
   private static void trace(Consumer<String> trace, String option, long nanos) {

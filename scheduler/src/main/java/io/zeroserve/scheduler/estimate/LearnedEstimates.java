@@ -62,9 +62,12 @@ public final class LearnedEstimates implements Estimates {
     if (e != null && !e.isEmpty()) {
       return (long) e.mean();
     }
+    return priors.loadNanos(modelBytesOf(memoryBytes, kind), kind);
+  }
+
+  private long modelBytesOf(long memoryBytes, DeviceKind kind) {
     Priors.Device d = priors.of(kind);
-    long modelBytes = (long) (Math.max(0, memoryBytes - d.memoryBaseBytes()) / d.memoryPerModelByte());
-    return priors.loadNanos(modelBytes, kind);
+    return (long) (Math.max(0, memoryBytes - d.memoryBaseBytes()) / d.memoryPerModelByte());
   }
 
   /** The shared averages this reads: for display. */
