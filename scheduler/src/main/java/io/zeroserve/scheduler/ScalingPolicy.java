@@ -47,6 +47,17 @@ public final class ScalingPolicy {
     return new ScaleDecision(replicas, new ScalerState(state.surplusSinceNanos(), peak));
   }
 
+  /**
+   * The decision when placement adds replicas (a cold start when a load beats waiting, a start ahead
+   * of need when arrivals outgrow the replicas, {@link LeastExpectedResponseTime}): this policy then
+   * only takes replicas away, and brings a version up to minReplicas.
+   */
+  public ScaleDecision decideScaleIn(ScalingContext ctx) {
+    ScaleDecision d = decide(ctx);
+    int target = Math.min(d.target(), Math.max(ctx.replicas(), ctx.minReplicas()));
+    return target == d.target() ? d : new ScaleDecision(target, d.next());
+  }
+
   private static int clamp(int value, int min, int max) {
     return Math.max(min, Math.min(max, value));
   }

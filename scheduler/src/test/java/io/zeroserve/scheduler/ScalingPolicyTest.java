@@ -320,4 +320,19 @@ class ScalingPolicyTest {
     ScalingContext loaded = new ScalingContext(now, 1, 0, 200, now, 0, 4, 4, 60_000_000_000L, ScalerState.INITIAL);
     org.junit.jupiter.api.Assertions.assertEquals(4, new ScalingPolicy().decide(loaded).target());
   }
+
+  @Test
+  void decideScaleIn_neverAddsReplicasButKeepsMinReplicas() {
+    ScalingPolicy policy = new ScalingPolicy();
+    // 40 outstanding on 2 replicas would ask for 10: placement adds them, not this.
+    ScalingContext busy = new ScalingContext(0, 2, 40, 0, 0, 16, 4, 60_000_000_000L, ScalerState.INITIAL);
+    assertEquals(10, policy.decide(busy).target());
+    assertEquals(2, policy.decideScaleIn(busy).target());
+    // Below minReplicas it brings the version up.
+    ScalingContext belowMin = new ScalingContext(0, 0, 0, 0, 2, 16, 4, 60_000_000_000L, ScalerState.INITIAL);
+    assertEquals(2, policy.decideScaleIn(belowMin).target());
+    // Idle past the timeout: down to minReplicas, as decide says.
+    ScalingContext idle = new ScalingContext(120_000_000_000L, 3, 0, 0, 1, 16, 4, 60_000_000_000L, ScalerState.INITIAL);
+    assertEquals(policy.decide(idle), policy.decideScaleIn(idle));
+  }
 }

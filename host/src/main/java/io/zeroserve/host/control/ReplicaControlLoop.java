@@ -71,13 +71,12 @@ public final class ReplicaControlLoop {
           s.lastRequestNanos(), min,
           Math.max(min, config.maxReplicas()), config.targetConcurrency(), config.idleTimeout().toNanos(),
           states.getOrDefault(s.key(), ScalerState.INITIAL));
-      ScaleDecision decision = policy.decide(ctx);
+      // Placement adds replicas, request by request (LeastExpectedResponseTime); this loop takes
+      // idle ones away and keeps minReplicas.
+      ScaleDecision decision = policy.decideScaleIn(ctx);
       states.put(s.key(), decision.next());
-      // Placement adds replicas, request by request, where and when a load beats waiting
-      // (LeastExpectedResponseTime); this loop only takes idle ones away and keeps minReplicas.
-      int target = Math.min(decision.target(), Math.max(s.replicas(), min));
-      if (target != s.replicas()) {
-        replicas.scaleTo(s.key().function(), s.version(), target);
+      if (decision.target() != s.replicas()) {
+        replicas.scaleTo(s.key().function(), s.version(), decision.target());
       }
     }
     states.keySet().retainAll(seen);

@@ -85,7 +85,7 @@ final class PolicyScaleIn implements SimCluster.ScaleIn {
     ScalingContext ctx = new ScalingContext(now, group.size(), loading, outstanding, lastRequest, 0,
         Math.max(max, group.size()), targetConcurrency, f.profile.idleTimeoutNanos(),
         states.getOrDefault(key, ScalerState.INITIAL));
-    ScaleDecision d = policy.decide(ctx);
+    ScaleDecision d = policy.decideScaleIn(ctx); // the host's control loop runs exactly this
     next.put(key, d.next());
     int surplus = group.size() - d.target();
     if (surplus <= 0) {
