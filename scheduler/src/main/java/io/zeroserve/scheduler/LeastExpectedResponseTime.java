@@ -111,9 +111,10 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       }
       anyDevice = true;
       // Per class: a device with room (on a node without a replica of the version first: they spread;
-      // per class, so a GPU with room on a node that has a replica still competes with a CPU elsewhere).
-      // Only when no class so far has room: room made by evicting idle replicas. (Weighing evictions on
-      // a full class against room on another made no difference in the simulator; evicting less is safer.)
+      // per class, so a GPU with room on a node that has a replica still competes with a CPU elsewhere),
+      // else room made by evicting idle replicas: a full GPU competes with a CPU that has room. (Trying
+      // evictions only when no class had room made the choice depend on the order classes were seen,
+      // and sent a hot version's replicas to slow CPUs.)
       Placement.ColdStart option = null;
       for (boolean spread : new boolean[] {true, false}) {
         // The receiving node's own devices: no hop, so they may win though busier.
@@ -138,7 +139,7 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
           break;
         }
       }
-      if (option == null && cold == null) {
+      if (option == null) {
         if (selfUsable) {
           for (DeviceView d : self.devices()) {
             if (d.deviceClass().equals(deviceClass)) {
