@@ -51,8 +51,13 @@ public final class Placements {
   private volatile long builtAtNanos;
   private volatile long builtAtChange = -1;
 
-  /** A cold start this node ordered on another node. */
-  private record PendingColdStart(ReplicaView view, long orderedAtNanos) {}
+  /**
+   * A cold start this node ordered on another node.
+   *
+   * @param listedBefore replicas of the version the directory listed on that node when it was ordered:
+   *     the order shows once it lists more
+   */
+  private record PendingColdStart(ReplicaView view, long orderedAtNanos, int listedBefore) {}
 
   public Placements(ClusterState cluster, LocalReplicas replicas, NodeDevices devices, int replicaParallelism) {
     this.cluster = cluster;
@@ -78,13 +83,19 @@ public final class Placements {
         fresh.add(r);
       }
     }
+    List<ReplicaView> listed = List.copyOf(fresh);
     for (Map.Entry<String, PendingColdStart> e : pending.entrySet()) {
       ReplicaView p = e.getValue().view();
+      if (!p.function().equals(function) || p.version() != version.version()) {
+        if (now - e.getValue().orderedAtNanos() > PENDING_TTL_NANOS) {
+          pending.remove(e.getKey(), e.getValue());
+        }
+        continue;
+      }
       if (now - e.getValue().orderedAtNanos() > PENDING_TTL_NANOS
-          || fresh.stream().anyMatch(r -> r.nodeId().equals(p.nodeId()) && r.function().equals(p.function())
-          && r.version() == p.version() && r != p)) {
+          || listedOn(listed, p.nodeId()) > e.getValue().listedBefore()) {
         pending.remove(e.getKey(), e.getValue()); // it shows in the directory now, or it never will
-      } else if (p.function().equals(function) && p.version() == version.version()) {
+      } else {
         fresh.add(p);
       }
     }
@@ -107,9 +118,19 @@ public final class Placements {
       String id = "pending:" + cold.nodeId() + "/" + function + "@" + version.version() + "#" + now;
       pending.put(id, new PendingColdStart(new ReplicaView(id, cold.nodeId(), cold.deviceId(), function,
           version.version(), ReplicaView.Phase.LOADING, 1, replicaParallelism, profile.memoryBytes(), now + load, now,
-          0), now));
+          0), now, listedOn(listed, cold.nodeId())));
     }
     return decision;
+  }
+
+  private static int listedOn(List<ReplicaView> replicas, String nodeId) {
+    int n = 0;
+    for (ReplicaView r : replicas) {
+      if (r.nodeId().equals(nodeId)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The cluster as placement sees it now, for the API and the dashboard. */
