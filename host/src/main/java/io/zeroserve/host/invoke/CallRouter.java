@@ -138,7 +138,16 @@ public final class CallRouter {
   private Future<EncodedCall.Answer> place(EncodedCall pinned, FunctionVersion version) {
     String self = cluster.localNodeId();
     FunctionConfig config = registry.find(pinned.function()).map(FunctionRecord::config).orElse(FunctionConfig.DEFAULTS);
-    Placement placement = placements.place(pinned.function(), version, config, pinned.body().length());
+    Placement placement;
+    try {
+      placement = placements.place(pinned.function(), version, config, pinned.body().length());
+    } catch (RuntimeException e) {
+      // A defect in placement must not cost the request: serve it here, as a node alone would.
+      LOG.warning("placement failed for " + pinned.function() + " (request " + pinned.requestId() + "), running it "
+          + "here: " + e);
+      metrics.placed("fallback_local");
+      return local.run(pinned);
+    }
     if (placement instanceof Placement.Route route) {
       if (route.alsoStart() != null) {
         startAhead(pinned, version, route.alsoStart());
