@@ -225,15 +225,7 @@ public final class LocalReplicas {
       group.lastRequestNanos = System.nanoTime();
       ready = group.leastLoadedReady();
       if (order != null && !(ready == null && group.loading > 0)) {
-        List<Future<Void>> evictions = evict(order.evict());
-        Group g = group;
-        // The new replica reserves memory the evicted ones give back once drained: start it after.
-        load = evictions.isEmpty() ? startReplica(key, group, order.deviceId())
-            : Future.all(evictions).transform(ignored -> {
-              synchronized (this) {
-                return startReplica(key, g, order.deviceId());
-              }
-            });
+        load = evictThenStart(key, group, order);
         group.waitingForLoad.incrementAndGet();
         ready = null;
       } else if (ready == null) {
@@ -283,14 +275,24 @@ public final class LocalReplicas {
       if (group.loading > 0) {
         return Future.succeededFuture(); // one is on its way: the next decision will see it
       }
-      List<Future<Void>> evictions = evict(order.evict());
-      return evictions.isEmpty() ? startReplica(key, group, order.deviceId())
-          : Future.all(evictions).transform(ignored -> {
-            synchronized (this) {
-              return startReplica(key, group, order.deviceId());
-            }
-          });
+      return evictThenStart(key, group, order);
     }
+  }
+
+  /**
+   * Caller holds the monitor. Drains the replicas {@code order} evicts, then starts the new one: it
+   * reserves memory the evicted ones give back once drained.
+   */
+  private Future<Void> evictThenStart(VersionKey key, Group group, NewReplica order) {
+    List<Future<Void>> evictions = evict(order.evict());
+    if (evictions.isEmpty()) {
+      return startReplica(key, group, order.deviceId());
+    }
+    return Future.all(evictions).transform(ignored -> {
+      synchronized (this) {
+        return startReplica(key, group, order.deviceId());
+      }
+    });
   }
 
   /** Loads a replica of this version if it has none READY (warm-up); completes when one is READY. */
@@ -476,13 +478,27 @@ public final class LocalReplicas {
     long now = System.nanoTime();
     List<ReplicaInfo> infos = new ArrayList<>();
     for (Group g : groups.values()) {
-      for (FunctionVerticle r : g.replicas) {
-        infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding(), r.loadNanos(), r.deviceId(), r.memoryBytes(),
-            r.parallelism(), r.loadStartedNanos(), r.lastUsedNanos(), r.requestsPerSecond(now)));
-      }
+      addInfos(g, now, infos);
     }
     infos.sort(Comparator.comparing((ReplicaInfo i) -> i.id().function()).thenComparingLong(i -> i.id().number()));
     return infos;
+  }
+
+  /** The replicas of one version on this node: what placement reads per request, without a pass over all. */
+  public synchronized List<ReplicaInfo> replicas(String function, int version) {
+    Group g = groups.get(new VersionKey(function, version));
+    List<ReplicaInfo> infos = new ArrayList<>(g == null ? 0 : g.replicas.size());
+    if (g != null) {
+      addInfos(g, System.nanoTime(), infos);
+    }
+    return infos;
+  }
+
+  private static void addInfos(Group g, long now, List<ReplicaInfo> infos) {
+    for (FunctionVerticle r : g.replicas) {
+      infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding(), r.loadNanos(), r.deviceId(), r.memoryBytes(),
+          r.parallelism(), r.loadStartedNanos(), r.lastUsedNanos(), r.requestsPerSecond(now)));
+    }
   }
 
   /**

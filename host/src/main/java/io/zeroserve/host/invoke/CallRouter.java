@@ -185,10 +185,8 @@ public final class CallRouter {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(5_000)
         .addHeader("start-ahead", "true")
         .addHeader("function", pinned.function())
-        .addHeader("version", String.valueOf(version.version()))
-        .addHeader("cold-start-device", order.deviceId())
-        .addHeader("evict", String.join("\n", order.evict()));
-    vertx.eventBus().send(ADDRESS_PREFIX + cold.nodeId(), Buffer.buffer(), options);
+        .addHeader("version", String.valueOf(version.version()));
+    vertx.eventBus().send(ADDRESS_PREFIX + cold.nodeId(), Buffer.buffer(), withOrder(options, order));
   }
 
   /** Replica ids as the node that holds them knows them: cluster-wide ids are {@code nodeId/localId}. */
@@ -222,9 +220,7 @@ public final class CallRouter {
         .addHeader("header-length", String.valueOf(call.jsonHeaderLength()))
         .addHeader("elapsed-nanos", String.valueOf(elapsed))
         .addHeader("request-id", call.requestId());
-    if (order != null) {
-      options.addHeader("cold-start-device", order.deviceId()).addHeader("evict", String.join("\n", order.evict()));
-    }
+    withOrder(options, order);
     Promise<EncodedCall.Answer> answer = Promise.promise();
     Set<Promise<EncodedCall.Answer>> forNode = inFlight.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
     forNode.add(answer);
@@ -257,15 +253,29 @@ public final class CallRouter {
     return new NodeUnreachable("forward to node " + node + " failed: " + cause.getMessage());
   }
 
+  /** Carries a placement's order to start a replica (none when {@code order} is null) in the message's headers. */
+  private static DeliveryOptions withOrder(DeliveryOptions options, LocalReplicas.NewReplica order) {
+    return order == null ? options : options.addHeader("cold-start-device", order.deviceId())
+        .addHeader("evict", String.join("\n", order.evict()));
+  }
+
+  /** The order {@link #withOrder} carried; null when there was none. */
+  private static LocalReplicas.NewReplica order(io.vertx.core.MultiMap headers) {
+    String device = headers.get("cold-start-device");
+    if (device == null) {
+      return null;
+    }
+    String evict = headers.get("evict");
+    return new LocalReplicas.NewReplica(device, evict == null || evict.isEmpty() ? List.of() : List.of(evict.split("\n")));
+  }
+
   /** Another node's placement asks this node to start a replica ahead of need. */
   private void serveStartAhead(Message<Buffer> message) {
     try {
       var h = message.headers();
       String function = h.get("function");
       FunctionVersion v = invoker.resolve(function, Integer.valueOf(h.get("version")));
-      String evict = h.get("evict");
-      replicas.startAhead(function, v, new LocalReplicas.NewReplica(h.get("cold-start-device"),
-          evict == null || evict.isEmpty() ? List.of() : List.of(evict.split("\n"))));
+      replicas.startAhead(function, v, order(h));
     } catch (RuntimeException e) {
       LOG.info("not starting a replica ahead of need: " + e.getMessage());
     }
@@ -291,15 +301,10 @@ public final class CallRouter {
       return;
     }
     EncodedCall call;
-    LocalReplicas.NewReplica order = null;
+    LocalReplicas.NewReplica order;
     try {
       var h = message.headers();
-      String device = h.get("cold-start-device");
-      if (device != null) {
-        String evict = h.get("evict");
-        order = new LocalReplicas.NewReplica(device, evict == null || evict.isEmpty() ? List.of()
-            : List.of(evict.split("\n")));
-      }
+      order = order(h);
       long arrival = System.nanoTime() - Long.parseLong(h.get("elapsed-nanos"));
       call = new EncodedCall(EncodedCall.Protocol.valueOf(h.get("protocol")), h.get("function"),
           Integer.valueOf(h.get("version")), message.body(), Integer.parseInt(h.get("header-length")), arrival,

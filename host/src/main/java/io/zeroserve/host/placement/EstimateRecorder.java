@@ -12,56 +12,38 @@ import java.util.function.Function;
 /**
  * Learns service and load times from what replicas measure, and shares them: samples are summed here
  * per estimate key and published to the cluster once a second ({@link #flush}), where each key's
- * average folds them in. Passes every report on to {@code next}. Thread-safe.
+ * average folds them in. A sink of its own, joined to the others with {@link ReplicaMetrics#both}. Thread-safe.
  */
 public final class EstimateRecorder implements ReplicaMetrics {
 
-  private final ReplicaMetrics next;
   private final Function<String, String> deviceClassOf;
   private final Map<String, double[]> sums = new HashMap<>(); // key -> {sum of nanos, count}
 
   /** @param deviceClassOf a device id of this node to its class */
-  public EstimateRecorder(ReplicaMetrics next, Function<String, String> deviceClassOf) {
-    this.next = next;
+  public EstimateRecorder(Function<String, String> deviceClassOf) {
     this.deviceClassOf = deviceClassOf;
   }
 
   @Override
-  public void loaded(ReplicaId id, long loadNanos) {
-    next.loaded(id, loadNanos);
-  }
+  public void loaded(ReplicaId id, long loadNanos) {}
 
   @Override
   public void loadedOn(ReplicaId id, String deviceId, long loadNanos) {
     add(EstimateKey.load(id.function(), deviceClassOf.apply(deviceId)).text(), loadNanos);
-    next.loadedOn(id, deviceId, loadNanos);
   }
 
   @Override
-  public void loadFailed(ReplicaId id) {
-    next.loadFailed(id);
-  }
+  public void loadFailed(ReplicaId id) {}
 
   @Override
-  public void queued(ReplicaId id, long queueNanos) {
-    next.queued(id, queueNanos);
-  }
+  public void queued(ReplicaId id, long queueNanos) {}
 
   @Override
-  public void batch(ReplicaId id, int requests, long rows, long computeNanos) {
-    next.batch(id, requests, rows, computeNanos);
-  }
+  public void batch(ReplicaId id, int requests, long rows, long computeNanos) {}
 
   @Override
   public void batchOn(ReplicaId id, String deviceId, int requests, long rows, long computeNanos) {
     add(EstimateKey.service(id.function(), id.version(), deviceClassOf.apply(deviceId), requests).text(), computeNanos);
-    next.batchOn(id, deviceId, requests, rows, computeNanos);
-  }
-
-  @Override
-  public void executed(ReplicaId id, int requests, long rows, int answered, long answeredRows, long inputNanos,
-                       long inferNanos, long outputNanos) {
-    next.executed(id, requests, rows, answered, answeredRows, inputNanos, inferNanos, outputNanos);
   }
 
   private synchronized void add(String key, double nanos) {

@@ -2,16 +2,16 @@ package io.zeroserve.host.placement;
 
 import io.zeroserve.cluster.ClusterState;
 import io.zeroserve.cluster.DeviceInfo;
-import io.zeroserve.functions.DevicePreference;
 import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionVersion;
 import io.zeroserve.functions.onnx.SessionSettings;
 import io.zeroserve.functions.replica.ReplicaDevices;
 import io.zeroserve.host.devices.NodeDevice;
+import io.zeroserve.scheduler.DefaultDevice;
 import io.zeroserve.scheduler.DeviceKind;
+import io.zeroserve.scheduler.DeviceRequirement;
 import io.zeroserve.scheduler.DeviceView;
 import io.zeroserve.scheduler.estimate.Priors;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,22 +53,16 @@ public final class NodeDevices implements ReplicaDevices {
     return d;
   }
 
-  /**
-   * Without a placement decision (warm-up, minReplicas): a GPU-only function goes to the GPU with the
-   * most free memory, anything else to the CPU.
-   */
+  /** Without a placement decision (warm-up, minReplicas): {@link DefaultDevice}. */
   @Override
   public String defaultDevice(String function, FunctionVersion version) {
-    if (configs.apply(function).device() != DevicePreference.GPU) {
-      return "cpu";
-    }
     Map<String, Long> reserved = cluster.reservedBytes();
     String self = cluster.localNodeId();
-    return devices.values().stream()
-        .filter(d -> d.kind() == DeviceKind.GPU)
-        .max(Comparator.comparingLong(d -> d.memoryBytes() - reserved.getOrDefault(DeviceView.key(self, d.deviceId()), 0L)))
-        .map(NodeDevice::deviceId)
-        .orElse("cpu"); // no GPU here: the reservation of a CPU replica says nothing wrong; placement refuses first
+    List<DeviceView> views = devices.values().stream()
+        .map(d -> new DeviceView(self, d.deviceId(), d.kind(), d.deviceClass(), d.memoryBytes(),
+            reserved.getOrDefault(DeviceView.key(self, d.deviceId()), 0L), d.parallelism(), 0, d.simulated()))
+        .toList();
+    return DefaultDevice.choose(DeviceRequirement.valueOf(configs.apply(function).device().name()), views);
   }
 
   @Override

@@ -78,11 +78,7 @@ public final class Placements {
         fresh.add(r);
       }
     }
-    for (ReplicaView r : localViews(now, base.estimates())) {
-      if (r.function().equals(function) && r.version() == version.version()) {
-        fresh.add(r);
-      }
-    }
+    fresh.addAll(localViews(replicas.replicas(function, version.version()), now, base.estimates()));
     List<ReplicaView> listed = List.copyOf(fresh);
     for (Map.Entry<String, PendingColdStart> e : pending.entrySet()) {
       ReplicaView p = e.getValue().view();
@@ -144,7 +140,8 @@ public final class Placements {
     if (s == null || now - builtAtNanos > SNAPSHOT_MAX_AGE_NANOS || change != builtAtChange) {
       Estimates estimates = ClusterSnapshots.estimates(cluster);
       s = ClusterSnapshots.build(now, System.currentTimeMillis(), cluster.nodes(), cluster.allReplicas(),
-          cluster.reservedBytes(), estimates, cluster.localNodeId(), localViews(now, estimates), replicaParallelism,
+          cluster.reservedBytes(), estimates, cluster.localNodeId(), localViews(replicas.replicas(), now, estimates),
+          replicaParallelism,
           network);
       snapshot = s;
       builtAtNanos = now;
@@ -153,17 +150,12 @@ public final class Placements {
     return s;
   }
 
-  /** This node's replicas as placement sees them. */
-  List<ReplicaView> localViews(long now, Estimates estimates) {
+  /** Replicas of this node as placement sees them. */
+  private List<ReplicaView> localViews(List<LocalReplicas.ReplicaInfo> infos, long now, Estimates estimates) {
     String self = cluster.localNodeId();
-    List<ReplicaView> views = new ArrayList<>();
-    for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
-      ReplicaView.Phase phase = switch (r.state()) {
-        case LOADING -> ReplicaView.Phase.LOADING;
-        case READY -> ReplicaView.Phase.READY;
-        case DRAINING -> ReplicaView.Phase.DRAINING;
-        default -> null;
-      };
+    List<ReplicaView> views = new ArrayList<>(infos.size());
+    for (LocalReplicas.ReplicaInfo r : infos) {
+      ReplicaView.Phase phase = ClusterSnapshots.phase(r.state().name());
       if (phase == null) {
         continue;
       }
