@@ -6,7 +6,8 @@ import static io.zeroserve.cluster.Checks.check;
  * Samples of one measured time that a node folds into a shared estimate at once
  * ({@link ClusterState#addSamples}). Immutable.
  *
- * @param meanNanos the mean of the samples, nanoseconds, finite and >= 0
+ * @param meanNanos the mean of the samples, finite and >= 0: nanoseconds, or a ratio for the scale keys
+ *     ({@link io.zeroserve.scheduler.estimate.EstimateKey#loadScale})
  * @param count how many samples, >= 1
  */
 public record SampleBatch(double meanNanos, long count) {

@@ -212,7 +212,8 @@ public final class ZeroserveNode {
           clusterStatistics = new ClusterStatistics(vertx, cluster, statistics, ClusterStatistics.DEFAULT_TIMEOUT_MS);
           services = new NodeServices(options, registry, replicas, invoker, storeExecutor, new AtomicBoolean(false),
               tokens, calls, peers, metrics, cluster, placements, clusterStatistics);
-          EstimateRecorder estimates = new EstimateRecorder(id -> devices.get(id).deviceClass());
+          EstimateRecorder estimates = new EstimateRecorder(devices::get, id -> registry.find(id.function())
+              .flatMap(f -> f.version(id.version())).map(FunctionVersion::sizeBytes).orElse(-1L), Priors.DEFAULT);
           replicas.metrics(ReplicaMetrics.both(ReplicaMetrics.both(metrics, statistics), estimates));
           metrics.bind(replicas);
           metricsTimer = vertx.setPeriodic(1_000, t -> {

@@ -129,6 +129,11 @@ class SchedulerClusterTest {
       awaitTrue(m + " has learned heavy's times", () -> m.get("/v1/cluster").expect(200).getJsonArray("estimates")
           .stream().map(JsonObject.class::cast).anyMatch(e -> e.getString("function").equals("heavy")
               && e.getValue("loadMillis") != null && e.getJsonObject("serviceMillisByBatch").containsKey("1")));
+      // ... and how this hardware compares with the priors, for models never run on it yet.
+      awaitTrue(m + " has calibrated the cpu priors", () -> {
+        JsonObject cpu = m.get("/v1/cluster").expect(200).getJsonObject("priorScales").getJsonObject("cpu");
+        return cpu != null && cpu.getDouble("load", 0.0) > 0 && cpu.getDouble("service", 0.0) > 0;
+      });
     }
   }
 

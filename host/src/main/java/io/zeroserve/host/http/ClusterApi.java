@@ -78,33 +78,46 @@ final class ClusterApi {
           .put("devices", devices)
           .put("replicas", replicas));
     }
+    Map<String, Ewma> learned = services.cluster().estimates();
     ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject()
             .put("clusterName", services.options().cluster().clusterName())
             .put("self", services.cluster().localNodeId())
             .put("nodes", nodes)
-            .put("estimates", estimates(services.cluster().estimates()))
+            .put("estimates", estimates(learned))
+            .put("priorScales", priorScales(learned))
             .encode());
+  }
+
+  /**
+   * Per device class, how measured load and service times compare with the built-in priors (1 = as
+   * the priors say): what a model never run on that class is expected to take, relative to its prior.
+   */
+  static JsonObject priorScales(Map<String, Ewma> learned) {
+    Map<String, JsonObject> byClass = new TreeMap<>();
+    parsed(learned).forEach((key, mean) -> {
+      if (key.kind() == EstimateKey.Kind.LOAD_SCALE || key.kind() == EstimateKey.Kind.SERVICE_SCALE) {
+        byClass.computeIfAbsent(key.deviceClass(), c -> new JsonObject())
+            .put(key.kind() == EstimateKey.Kind.LOAD_SCALE ? "load" : "service", mean);
+      }
+    });
+    JsonObject out = new JsonObject();
+    byClass.forEach(out::put);
+    return out;
   }
 
   /** One entry per (function, version, device class): load time and service time by batch size. */
   static JsonArray estimates(Map<String, Ewma> learned) {
     Map<String, Double> loads = new HashMap<>();
     Map<List<Object>, Map<Integer, Double>> services = new TreeMap<>(Comparator.comparing(Object::toString));
-    for (Map.Entry<String, Ewma> e : learned.entrySet()) {
-      EstimateKey key;
-      try {
-        key = EstimateKey.parse(e.getKey());
-      } catch (IllegalArgumentException notOurs) {
-        continue;
-      }
+    parsed(learned).forEach((key, mean) -> {
       if (key.kind() == EstimateKey.Kind.LOAD) {
-        loads.put(key.function() + "|" + key.deviceClass(), e.getValue().mean());
-      } else {
+        loads.put(key.function() + "|" + key.deviceClass(), mean);
+      } else if (key.kind() == EstimateKey.Kind.SERVICE) {
         services.computeIfAbsent(List.of(key.function(), key.version(), key.deviceClass()), k -> new TreeMap<>())
-            .put(key.batch(), e.getValue().mean());
+            .put(key.batch(), mean);
       }
-    }
+    });
     JsonArray out = new JsonArray();
     services.forEach((k, byBatch) -> {
       JsonObject batches = new JsonObject();
@@ -113,6 +126,19 @@ final class ClusterApi {
       out.add(new JsonObject().put("function", k.get(0)).put("version", k.get(1)).put("deviceClass", k.get(2))
           .put("loadMillis", load == null ? null : load / 1e6).put("serviceMillisByBatch", batches));
     });
+    return out;
+  }
+
+  /** The shared averages whose keys are estimate keys, by key: their means. */
+  private static Map<EstimateKey, Double> parsed(Map<String, Ewma> learned) {
+    Map<EstimateKey, Double> out = new HashMap<>();
+    for (Map.Entry<String, Ewma> e : learned.entrySet()) {
+      try {
+        out.put(EstimateKey.parse(e.getKey()), e.getValue().mean());
+      } catch (IllegalArgumentException notOurs) {
+        // another writer's key: not shown
+      }
+    }
     return out;
   }
 }

@@ -5,11 +5,25 @@ import io.zeroserve.scheduler.Estimates;
 import io.zeroserve.scheduler.FunctionProfile;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Estimates from the cluster's shared averages ({@link EstimateKey#text()} to {@link Ewma}), falling
  * back to {@link Priors}. A batch size never measured is scaled from the nearest measured bucket
  * along the prior's batch curve, so one measurement at batch 1 already informs batch 32.
+ *
+ * <p>What was never measured is still informed by what was, in this order:
+ * <ol>
+ *   <li>the function on this device class (its nearest batch bucket);</li>
+ *   <li>the function on another device class, carried over at the ratio the two classes' calibrated
+ *       priors have (a model 3x slower than typical on the GPU is expected 3x slower than typical on
+ *       the CPU);</li>
+ *   <li>the prior for its size, times the class's scale: how measured times on that class compared
+ *       with the priors, over every function ({@link EstimateKey#loadScale}). The priors are fitted to a
+ *       2-core development box; a cluster's hardware calibrates them after its first loads.</li>
+ * </ol>
+ * Without that, a first placement compared an uncalibrated GPU prior with an uncalibrated CPU prior,
+ * and in the simulator sent models to CPUs that serve them 8x slower.
  * Immutable if the map is.
  */
 public final class LearnedEstimates implements Estimates {
@@ -17,10 +31,20 @@ public final class LearnedEstimates implements Estimates {
   private static final int MAX_BUCKET = 4096;
   private final Map<String, Ewma> learned;
   private final Priors priors;
+  private final Map<String, DeviceKind> deviceClasses;
 
   public LearnedEstimates(Map<String, Ewma> learned, Priors priors) {
+    this(learned, priors, Map.of());
+  }
+
+  /**
+   * @param deviceClasses the device classes of the cluster and their kinds: where a function's
+   *     measurements on another class are looked for
+   */
+  public LearnedEstimates(Map<String, Ewma> learned, Priors priors, Map<String, DeviceKind> deviceClasses) {
     this.learned = Objects.requireNonNull(learned, "learned cannot be null");
     this.priors = Objects.requireNonNull(priors, "priors cannot be null");
+    this.deviceClasses = new TreeMap<>(Objects.requireNonNull(deviceClasses, "deviceClasses cannot be null"));
   }
 
   public static LearnedEstimates priorsOnly() {
@@ -29,6 +53,28 @@ public final class LearnedEstimates implements Estimates {
 
   @Override
   public long serviceNanos(FunctionProfile f, String deviceClass, DeviceKind kind, int batch) {
+    long measured = measuredService(f, deviceClass, kind, batch);
+    if (measured >= 0) {
+      return measured;
+    }
+    double calibrated = calibratedService(f, deviceClass, kind, batch);
+    double carried = 0;
+    int classes = 0;
+    for (Map.Entry<String, DeviceKind> other : deviceClasses.entrySet()) {
+      if (other.getKey().equals(deviceClass)) {
+        continue;
+      }
+      long there = measuredService(f, other.getKey(), other.getValue(), batch);
+      if (there >= 0) {
+        carried += there * calibrated / calibratedService(f, other.getKey(), other.getValue(), batch);
+        classes++;
+      }
+    }
+    return (long) (classes > 0 ? carried / classes : calibrated);
+  }
+
+  /** The function's own measurement on this class, scaled to {@code batch}; -1 if none. */
+  private long measuredService(FunctionProfile f, String deviceClass, DeviceKind kind, int batch) {
     int wanted = EstimateKey.bucket(batch);
     // Nearest measured bucket: below first (smaller batches are measured first), then above.
     for (int b = wanted; b >= 1; b >>= 1) {
@@ -43,7 +89,12 @@ public final class LearnedEstimates implements Estimates {
         return scale(e.mean(), b, batch, kind);
       }
     }
-    return scale(priors.serviceNanos(f.modelBytes(), kind), 1, batch, kind);
+    return -1;
+  }
+
+  private double calibratedService(FunctionProfile f, String deviceClass, DeviceKind kind, int batch) {
+    return Math.max(1, priors.serviceNanos(f.modelBytes(), kind) * priors.batchFactor(batch, kind)
+        * scaleOf(EstimateKey.serviceScale(deviceClass)));
   }
 
   private long scale(double nanosAtBucket, int bucket, int batch, DeviceKind kind) {
@@ -53,7 +104,7 @@ public final class LearnedEstimates implements Estimates {
   @Override
   public long loadNanos(FunctionProfile f, String deviceClass, DeviceKind kind) {
     Ewma e = learned.get(EstimateKey.load(f.function(), deviceClass).text());
-    return e != null && !e.isEmpty() ? (long) e.mean() : priors.loadNanos(f.modelBytes(), kind);
+    return e != null && !e.isEmpty() ? (long) e.mean() : calibratedLoad(f.modelBytes(), deviceClass, kind);
   }
 
   @Override
@@ -62,7 +113,17 @@ public final class LearnedEstimates implements Estimates {
     if (e != null && !e.isEmpty()) {
       return (long) e.mean();
     }
-    return priors.loadNanos(modelBytesOf(memoryBytes, kind), kind);
+    return calibratedLoad(modelBytesOf(memoryBytes, kind), deviceClass, kind);
+  }
+
+  private long calibratedLoad(long modelBytes, String deviceClass, DeviceKind kind) {
+    return (long) (priors.loadNanos(modelBytes, kind) * scaleOf(EstimateKey.loadScale(deviceClass)));
+  }
+
+  /** How a class's measurements compare with the priors; 1 (the prior as is) before any. */
+  private double scaleOf(EstimateKey key) {
+    Ewma e = learned.get(key.text());
+    return e != null && !e.isEmpty() && e.mean() > 0 ? e.mean() : 1.0;
   }
 
   private long modelBytesOf(long memoryBytes, DeviceKind kind) {

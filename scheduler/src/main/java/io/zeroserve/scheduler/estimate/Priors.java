@@ -43,6 +43,19 @@ public record Priors(Device cpu, Device gpu) {
     return 1 + of(kind).batchRowCost * (Math.max(1, batch) - 1);
   }
 
+  /**
+   * A measured load over what this prior expects of a model this size: a sample of the device class's
+   * {@link EstimateKey#loadScale load scale}.
+   */
+  public double loadRatio(long measuredNanos, long modelBytes, DeviceKind kind) {
+    return measuredNanos / (double) Math.max(1, loadNanos(modelBytes, kind));
+  }
+
+  /** A measured batch of {@code batch} rows over what this prior expects: a service scale sample. */
+  public double serviceRatio(long measuredNanos, long modelBytes, DeviceKind kind, int batch) {
+    return measuredNanos / Math.max(1, serviceNanos(modelBytes, kind) * batchFactor(batch, kind));
+  }
+
   /** What a replica of a model this size reserves on a device. */
   public long memoryBytes(long modelBytes, DeviceKind kind) {
     Device d = of(kind);
