@@ -7,6 +7,7 @@ import io.zeroserve.scheduler.Estimates;
 import io.zeroserve.scheduler.NetworkModel;
 import io.zeroserve.scheduler.NodeView;
 import io.zeroserve.scheduler.ReplicaView;
+import io.zeroserve.scheduler.estimate.Ewma;
 import io.zeroserve.scheduler.estimate.LearnedEstimates;
 import io.zeroserve.scheduler.estimate.Priors;
 import java.util.ArrayList;
@@ -24,10 +25,11 @@ import java.util.Map;
 public final class ClusterSnapshots {
 
   /**
-   * A remote replica's request rate is not published: evicting it is assumed to cost its whole reload,
-   * so a node never evicts another node's replica on a guess that it is unused.
+   * The rate taken for a remote replica whose owner did not publish one (an older node): evicting it is
+   * assumed to cost its whole reload, so a node never evicts another node's replica on a guess that it
+   * is unused.
    */
-  static final double UNKNOWN_RATE = 1.0;
+  static final double ASSUMED_RATE = 1.0;
 
   private ClusterSnapshots() {}
 
@@ -64,7 +66,8 @@ public final class ClusterSnapshots {
         readyAt = nowNanos + Math.max(0, load - age);
       }
       replicas.add(new ReplicaView(r.replicaId(), r.nodeId(), r.deviceId(), r.function(), r.version(), phase,
-          r.outstanding(), remoteParallelism, r.memoryBytes(), readyAt, 0, UNKNOWN_RATE));
+          r.outstanding(), remoteParallelism, r.memoryBytes(), readyAt, 0,
+          r.requestsPerSecond() == ReplicaLocation.UNKNOWN_RATE ? ASSUMED_RATE : r.requestsPerSecond()));
     }
     Map<String, Integer> outstandingByDevice = new HashMap<>();
     for (ReplicaView r : replicas) {
@@ -91,9 +94,19 @@ public final class ClusterSnapshots {
     return new ClusterSnapshot(nowNanos, views, replicas, estimates, network);
   }
 
-  /** The learned estimates the cluster shares, over the default priors. */
+  /** The learned estimates the cluster shares, over the default priors, for the device classes its nodes have. */
   public static LearnedEstimates estimates(ClusterState cluster) {
-    return new LearnedEstimates(cluster.estimates(), Priors.DEFAULT);
+    return estimates(cluster.estimates(), cluster.nodes());
+  }
+
+  static LearnedEstimates estimates(Map<String, Ewma> learned, Collection<NodeInfo> nodes) {
+    Map<String, DeviceKind> classes = new HashMap<>();
+    for (NodeInfo n : nodes) {
+      for (DeviceInfo d : n.devices()) {
+        classes.put(d.deviceClass(), DeviceKind.parse(d.kind()));
+      }
+    }
+    return new LearnedEstimates(learned, Priors.DEFAULT, classes);
   }
 
   /** The scheduler's phase for a directory state name; null for states that neither serve nor hold memory. */

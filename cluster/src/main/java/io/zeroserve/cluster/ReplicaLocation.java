@@ -17,9 +17,15 @@ import static io.zeroserve.cluster.Checks.notBlank;
  * @param deviceId the device of {@code nodeId} it runs on ({@link DeviceInfo#deviceId()})
  * @param outstanding requests queued or running on it when the owner last published, >= 0
  * @param memoryBytes device memory reserved for it, bytes, >= 0
+ * @param requestsPerSecond its recent request rate, what evicting it would cost its users;
+ *     {@link #UNKNOWN_RATE} when its owner did not say
  */
 public record ReplicaLocation(String replicaId, String nodeId, String function, int version, String state,
-                              long updatedAtMillis, String deviceId, int outstanding, long memoryBytes) {
+                              long updatedAtMillis, String deviceId, int outstanding, long memoryBytes,
+                              double requestsPerSecond) {
+
+  /** The rate of entries written without one (by nodes of an older version). */
+  public static final double UNKNOWN_RATE = -1;
 
   /** The device of entries made without one. */
   public static final String DEFAULT_DEVICE_ID = DeviceInfo.CPU;
@@ -34,6 +40,15 @@ public record ReplicaLocation(String replicaId, String nodeId, String function, 
     notBlank("deviceId", deviceId);
     check("outstanding", outstanding >= 0, "be >= 0", outstanding);
     check("memoryBytes", memoryBytes >= 0, "be >= 0", memoryBytes);
+    check("requestsPerSecond", requestsPerSecond == UNKNOWN_RATE
+        || (requestsPerSecond >= 0 && !Double.isInfinite(requestsPerSecond)), "be finite and >= 0", requestsPerSecond);
+  }
+
+  /** An entry whose rate is not known. */
+  public ReplicaLocation(String replicaId, String nodeId, String function, int version, String state,
+                         long updatedAtMillis, String deviceId, int outstanding, long memoryBytes) {
+    this(replicaId, nodeId, function, version, state, updatedAtMillis, deviceId, outstanding, memoryBytes,
+        UNKNOWN_RATE);
   }
 
   /** A replica on device {@value #DEFAULT_DEVICE_ID} with no load published and no memory reserved. */
@@ -45,18 +60,18 @@ public record ReplicaLocation(String replicaId, String nodeId, String function, 
   /** This entry with {@code nextOutstanding} requests, written at {@code nowMillis}. */
   public ReplicaLocation withLoad(int nextOutstanding, long nowMillis) {
     return new ReplicaLocation(replicaId, nodeId, function, version, state, nowMillis, deviceId, nextOutstanding,
-        memoryBytes);
+        memoryBytes, requestsPerSecond);
   }
 
   /** This entry in {@code nextState}, written at {@code nowMillis}. */
   public ReplicaLocation withState(String nextState, long nowMillis) {
     return new ReplicaLocation(replicaId, nodeId, function, version, nextState, nowMillis, deviceId, outstanding,
-        memoryBytes);
+        memoryBytes, requestsPerSecond);
   }
 
   /**
-   * Whether {@code other} is this entry with at most its load ({@link #outstanding}) and
-   * {@link #updatedAtMillis} changed: a change that may be published lazily.
+   * Whether {@code other} is this entry with at most its load ({@link #outstanding},
+   * {@link #requestsPerSecond}) and {@link #updatedAtMillis} changed: a change that may be published lazily.
    */
   public boolean differsOnlyInLoad(ReplicaLocation other) {
     return other != null && replicaId.equals(other.replicaId) && nodeId.equals(other.nodeId)

@@ -111,7 +111,8 @@ final class ClusterSerializers {
           in.readInt32("version"), in.readString("state"), in.readInt64("updatedAtMillis"),
           withLoad ? in.readString("deviceId") : ReplicaLocation.DEFAULT_DEVICE_ID,
           withLoad ? in.readInt32("outstanding") : 0,
-          withLoad ? in.readInt64("memoryBytes") : 0);
+          withLoad ? in.readInt64("memoryBytes") : 0,
+          has(in, "requestsPerSecond") ? in.readFloat64("requestsPerSecond") : ReplicaLocation.UNKNOWN_RATE);
     }
 
     @Override
@@ -125,6 +126,7 @@ final class ClusterSerializers {
       out.writeString("deviceId", replica.deviceId());
       out.writeInt32("outstanding", replica.outstanding());
       out.writeInt64("memoryBytes", replica.memoryBytes());
+      out.writeFloat64("requestsPerSecond", replica.requestsPerSecond());
     }
 
     @Override

@@ -28,6 +28,18 @@ public final class ReplicaPublisher {
     this.replicas = replicas;
   }
 
+  /**
+   * Whether a replica's rate moved enough to tell the others (they weigh evicting it by it): by a
+   * quarter, or across the 0.01/s that separates "used" from "unused". Rates decay smoothly, so
+   * republishing every change would rewrite every idle replica every pass.
+   */
+  static boolean rateMoved(double published, double now) {
+    if (published < 0) {
+      return true;
+    }
+    return Math.abs(now - published) > Math.max(0.25 * published, 0.01);
+  }
+
   /** Publishes changes since the last pass; {@code full} also re-reads the directory and repairs it. */
   public synchronized void publish(boolean full) {
     String self = cluster.localNodeId();
@@ -41,9 +53,9 @@ public final class ReplicaPublisher {
       present.add(id);
       ReplicaLocation last = published.get(id);
       if (last == null || !last.nodeId().equals(self) || !last.state().equals(r.state().name())
-          || last.outstanding() != r.outstanding()) {
+          || last.outstanding() != r.outstanding() || rateMoved(last.requestsPerSecond(), r.requestsPerSecond())) {
         ReplicaLocation entry = new ReplicaLocation(id, self, r.id().function(), r.id().version(), r.state().name(),
-            now, r.deviceId(), r.outstanding(), r.memoryBytes());
+            now, r.deviceId(), r.outstanding(), r.memoryBytes(), r.requestsPerSecond());
         cluster.putReplica(entry);
         published.put(id, entry);
       }
