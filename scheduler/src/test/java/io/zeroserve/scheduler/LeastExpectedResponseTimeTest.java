@@ -164,6 +164,43 @@ class LeastExpectedResponseTimeTest {
   }
 
   @Test
+  void when_idleReplicasAreBothLikelyToBeReused_then_evictsTheOneWhoseReloadKeepsFewerRequestsWaiting() {
+    // Both will be asked for again within the minute. "hot" reloads faster, but at 10 requests/s the
+    // 15 that arrive during its 300 ms reload wait too (0.75 s of waiting); "warm" costs ~0.51 s.
+    ClusterSnapshot s = new Cluster()
+        .node("a", gpu("a", "g0", 16 * GIB), gpu("a", "g1", 16 * GIB))
+        .replica("hot", "a", "g0", "hot", Phase.READY, 0, 16 * GIB, 10)
+        .replica("warm", "a", "g1", "warm", Phase.READY, 0, 16 * GIB, 0.1)
+        .learned("hot", "gpu:test", MS, 300 * MS).learned("warm", "gpu:test", MS, 500 * MS)
+        .learned("f", "gpu:test", MS, 300 * MS).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
+        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+
+    assertEquals(List.of("warm"), cold.evict());
+  }
+
+  @Test
+  void when_oneIdleReplicaMakesRoomAlone_then_itIsEvictedRatherThanTwoCheaperOnesThatCostMore() {
+    // f needs 8 GiB on a full GPU. At 1 request/s each, "small1" and "small2" (4 GiB, 400 ms reloads)
+    // cost 0.48 s each, 0.96 s together; "big" (8 GiB, 600 ms) alone costs 0.78 s: more than either.
+    ClusterSnapshot s = new Cluster()
+        .node("a", gpu("a", "g0", 16 * GIB))
+        .replica("small1", "a", "g0", "s1", Phase.READY, 0, 4 * GIB, 1)
+        .replica("small2", "a", "g0", "s2", Phase.READY, 0, 4 * GIB, 1)
+        .replica("big", "a", "g0", "b", Phase.READY, 0, 8 * GIB, 1)
+        .learned("s1", "gpu:test", MS, 400 * MS).learned("s2", "gpu:test", MS, 400 * MS)
+        .learned("b", "gpu:test", MS, 600 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+    FunctionProfile eightGib = new FunctionProfile("f", 1, 10 << 20, 8 * GIB, DeviceRequirement.GPU, 8, 1,
+        60_000 * MS);
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
+        policy.place(new PlacementRequest(eightGib, "a", 1024), s));
+
+    assertEquals(List.of("big"), cold.evict());
+  }
+
+  @Test
   void when_evictionCostsMoreThanWaiting_then_waitsInTheQueue() {
     // The only warm replica has 50 ms of queue; making room costs evicting a busy-ish neighbour
     // (reload 500 ms x certain reuse) on top of a 300 ms load.
@@ -222,6 +259,32 @@ class LeastExpectedResponseTimeTest {
     ClusterSnapshot fastCpu = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 0))
         .learned("f", "cpu", 2 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
     assertEquals("cpu", ((Placement.ColdStart) policy.place(request("f", "a"), fastCpu)).deviceId());
+  }
+
+  @Test
+  void when_theGpuWouldHaveToEvictForAFirstReplica_then_itGoesWhereThisRequestIsAnsweredSoonest() {
+    // As above, but the GPU is full of an idle replica nobody uses: evicting it is nearly free, yet a
+    // model that may run on the CPU leaves a contended GPU to those that cannot. 150 ms beats 301 ms.
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 0), gpu("a", "g0", 16 * GIB))
+        .replica("unused", "a", "g0", "other", Phase.READY, 0, 16 * GIB, 0)
+        .learned("f", "cpu", 50 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, policy.place(request("f", "a"), s));
+    assertEquals("cpu", cold.deviceId());
+    assertEquals(List.of(), cold.evict());
+  }
+
+  @Test
+  void when_scalingOutUnderLoad_then_theNewReplicaGoesWhereItsNextRequestsAreServedFastest() {
+    // The CPU replica on a has 2 s of queue at 10 requests/s. A new replica will serve ~600 requests in
+    // the next minute: 30 s of work on b's CPU, 0.6 s on its GPU, which is worth its slower load.
+    ClusterSnapshot s = new Cluster().node("a", cpu("a", 40)).node("b", cpu("b", 0), gpu("b", "g0", 0))
+        .replica("busy", "a", "cpu", "f", Phase.READY, 40, GIB, 10)
+        .learned("f", "cpu", 50 * MS, 100 * MS).learned("f", "gpu:test", MS, 300 * MS).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, policy.place(request("f", "a"), s));
+    assertEquals("b", cold.nodeId());
+    assertEquals("g0", cold.deviceId());
   }
 
   @Test

@@ -8,6 +8,9 @@ import io.zeroserve.scheduler.PlacementRequest;
 import io.zeroserve.scheduler.sim.SimCluster.Device;
 import io.zeroserve.scheduler.sim.SimCluster.Replica;
 import io.zeroserve.scheduler.sim.SimCluster.Request;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * LERT as a node runs it: {@link LeastExpectedResponseTime#place} over a {@link ClusterSnapshot} of
@@ -29,6 +32,10 @@ final class LertRouter implements SimCluster.Router {
   private long builtAt;
   long builds;
   long staleRetries;
+  /** Replicas started in the measured window, by why: first (none before) / scale-out / ahead, +evict. */
+  final Map<String, Integer> startReasons = new TreeMap<>();
+  /** A function whose decisions that start a replica are printed with every option, for debugging. */
+  private final String traced = System.getProperty("trace.fn");
 
   LertRouter(long refreshNanos) {
     this.refreshNanos = refreshNanos;
@@ -58,6 +65,16 @@ final class LertRouter implements SimCluster.Router {
       if (p instanceof Placement.Route r && r.alsoStart() != null
           && !feasible(r.alsoStart(), q.fn.profile.memoryBytes(), c)) {
         return new Placement.Route(r.nodeId(), r.replicaId(), r.expectedNanos()); // the room went meanwhile
+      }
+      Placement.ColdStart started = p instanceof Placement.ColdStart cs ? cs
+          : p instanceof Placement.Route r ? r.alsoStart() : null;
+      if (started != null && c.metrics.inWindow(now)) {
+        String why = p instanceof Placement.Route ? "ahead" : q.fn.replicas.isEmpty() ? "first" : "scaleout";
+        startReasons.merge(why + (started.evict().isEmpty() ? "" : "+evict"), 1, Integer::sum);
+      }
+      if (started != null && q.fn.name().equals(traced)) {
+        System.out.printf(Locale.ROOT, "%.3f %s%n    %s%n", now / 1e9, p,
+            String.join("\n    ", policy.explain(request, s).options()));
       }
       return p;
     }

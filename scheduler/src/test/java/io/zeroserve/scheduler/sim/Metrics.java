@@ -31,12 +31,33 @@ final class Metrics {
     return t >= measureFrom && t < measureTo;
   }
 
+  private long[] floors = new long[1 << 16];
+  private int floorCount;
+
+  /** A lower bound of one request's response time: its service time on the fastest device it may use. */
+  void recordFloor(long nanos) {
+    if (floorCount == floors.length) {
+      floors = Arrays.copyOf(floors, floorCount * 2);
+    }
+    floors[floorCount++] = nanos;
+  }
+
+  /** The p99 of {@link #recordFloor}: no policy's p99 can be below it. */
+  double p99FloorMs() {
+    long[] sorted = Arrays.copyOf(floors, floorCount);
+    Arrays.sort(sorted);
+    return quantile(sorted, 0.99);
+  }
+
   void record(long responseNanos) {
     if (count == times.length) {
       times = Arrays.copyOf(times, count * 2);
     }
     times[count++] = responseNanos;
   }
+
+  /** Per-request detail of the slow ones, when asked for ({@code -Dtail=true}); null otherwise. */
+  final TailReport tail = Boolean.getBoolean("tail") ? new TailReport() : null;
 
   void coldStart(long now) {
     if (inWindow(now)) {

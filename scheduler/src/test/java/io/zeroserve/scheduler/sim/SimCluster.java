@@ -113,6 +113,7 @@ final class SimCluster {
     int live;
     int outstanding;
     int roundRobin;
+    int loads;
 
     Function(int index, FunctionProfile profile, double gpuServiceMean, double cpuServiceMean, double serviceSigma,
              double gpuLoadMean, double cpuLoadMean, long payloadBytes) {
@@ -140,6 +141,7 @@ final class SimCluster {
     final Device device;
     final long memory;
     final int parallelism;
+    final boolean firstEver;
     Phase phase = Phase.LOADING;
     long readyAt;
     long lastUsed;
@@ -157,6 +159,7 @@ final class SimCluster {
       this.device = device;
       this.memory = fn.profile.memoryBytes();
       this.parallelism = device.replicaParallelism;
+      this.firstEver = fn.loads++ == 0;
       this.lastUsed = now;
       this.rateAt = now;
     }
@@ -185,6 +188,12 @@ final class SimCluster {
     final long arrival;
     final boolean measured;
     int attempts;
+    // For the tail report: when it was queued on its replica, how long it then waited for the load,
+    // when it started running, and whether it waited for its function's first replica ever.
+    long enqueuedAt;
+    long loadWait;
+    long startedAt;
+    boolean firstEver;
 
     Request(Function fn, Node receiver, long arrival, boolean measured) {
       this.fn = fn;
@@ -227,7 +236,8 @@ final class SimCluster {
   final Map<String, Device> devicesByKey = new HashMap<>();
   final Map<String, Replica> replicasById = new HashMap<>();
   final Map<String, Ewma> learned = new HashMap<>();
-  final LearnedEstimates estimates = new LearnedEstimates(learned, Priors.DEFAULT);
+  final LearnedEstimates estimates = new LearnedEstimates(learned, Priors.DEFAULT,
+      Map.of(CPU_CLASS, DeviceKind.CPU, GPU_CLASS, DeviceKind.GPU));
   NetworkModel network = NetworkModel.DEFAULT;
   final Metrics metrics;
   Router router;
@@ -332,6 +342,8 @@ final class SimCluster {
 
   private void ready(Replica r, long loadNanos) {
     learn(r.fn.loadKeys[r.device.kind.ordinal()], loadNanos);
+    learn(loadScaleKeys[r.device.kind.ordinal()],
+        Priors.DEFAULT.loadRatio(loadNanos, r.fn.profile.modelBytes(), r.device.kind));
     if (r.removed) {
       return;
     }
@@ -347,6 +359,9 @@ final class SimCluster {
     if (r.phase == Phase.LOADING && q.measured) {
       metrics.coldRequests++;
     }
+    q.enqueuedAt = now;
+    q.loadWait = r.phase == Phase.LOADING ? Math.max(0, r.readyAt - now) : 0;
+    q.firstEver = r.phase == Phase.LOADING && r.firstEver;
     r.queue.add(q);
     r.lastUsed = now;
     r.rate = r.rate(now) + 1.0 / RATE_TAU_NANOS; // per nanosecond
@@ -374,6 +389,7 @@ final class SimCluster {
       Replica r = d.waiting.poll();
       r.tokens--;
       Request q = r.queue.poll();
+      q.startedAt = sim.now();
       r.running++;
       d.busy++;
       long service = sample(r.fn.serviceMean[d.kind.ordinal()], r.fn.serviceSigma);
@@ -388,9 +404,18 @@ final class SimCluster {
     r.fn.outstanding--;
     d.outstanding--;
     learn(r.fn.serviceKeys[d.kind.ordinal()], serviceNanos);
+    learn(serviceScaleKeys[d.kind.ordinal()],
+        Priors.DEFAULT.serviceRatio(serviceNanos, r.fn.profile.modelBytes(), d.kind, 1));
     if (q.measured) {
       long rt = sim.now() - q.arrival + network.nanos(q.receiver.id, d.node.id, q.fn.payloadBytes);
       metrics.record(rt);
+      // What no policy can beat: this request's own service time, on the fastest device it may use.
+      double fastest = Math.min(orInfinity(q.fn.serviceMean[0]), orInfinity(q.fn.serviceMean[1]));
+      metrics.recordFloor((long) (serviceNanos * fastest / q.fn.serviceMean[d.kind.ordinal()]));
+      if (metrics.tail != null) {
+        metrics.tail.add(new TailReport.Row(rt, q.enqueuedAt - q.arrival, q.loadWait,
+            q.startedAt - q.enqueuedAt - q.loadWait, serviceNanos, d.kind, q.firstEver, q.fn.index));
+      }
     }
     if (r.phase == Phase.DRAINING && r.outstanding() == 0) {
       unload(r, Unload.DRAINED);
@@ -437,9 +462,18 @@ final class SimCluster {
     metrics.unloaded(why, sim.now());
   }
 
-  private void learn(String key, long nanos) {
+  private static final String[] loadScaleKeys = {EstimateKey.loadScale(CPU_CLASS).text(),
+      EstimateKey.loadScale(GPU_CLASS).text()};
+  private static final String[] serviceScaleKeys = {EstimateKey.serviceScale(CPU_CLASS).text(),
+      EstimateKey.serviceScale(GPU_CLASS).text()};
+
+  private void learn(String key, double value) {
     Ewma e = learned.get(key);
-    learned.put(key, (e == null ? Ewma.EMPTY : e).add(nanos, Ewma.DEFAULT_ALPHA));
+    learned.put(key, (e == null ? Ewma.EMPTY : e).add(value, Ewma.DEFAULT_ALPHA));
+  }
+
+  private static double orInfinity(double meanOrNaN) {
+    return Double.isNaN(meanOrNaN) ? Double.POSITIVE_INFINITY : meanOrNaN;
   }
 
   private long sample(double mean, double sigma) {

@@ -6,7 +6,9 @@ import io.zeroserve.scheduler.FunctionProfile;
 import io.zeroserve.scheduler.sim.BaselineRouter.Rule;
 import io.zeroserve.scheduler.sim.SimCluster.Function;
 import io.zeroserve.scheduler.sim.SimCluster.Node;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -68,7 +70,17 @@ record Workload(String name, boolean skewed, int nodes, int functions, double zi
     return simulate(policy).summary;
   }
 
-  record Result(Metrics.Summary summary, Shape shape, long events, long lertBuilds, long lertStaleRetries) {}
+  /** @param startReasons LERT's replica starts by why ({@link LertRouter#startReasons}); empty for others */
+  record Result(Metrics.Summary summary, Metrics metrics, Shape shape, long events, long lertBuilds,
+                long lertStaleRetries, Map<String, Integer> startReasons, List<Function> functions) {
+
+    /** A function of the workload, for the tail report: requirement, model size, mean service times. */
+    String describe(int function) {
+      Function f = functions.get(function);
+      return String.format(Locale.ROOT, "[%s %.1f GiB, gpu %.0f ms, cpu %.0f ms]", f.profile.requirement(),
+          f.profile.modelBytes() / (double) GIB, f.serviceMean[1] / MS, f.serviceMean[0] / MS);
+    }
+  }
 
   Result simulate(Policy policy) {
     Simulation sim = new Simulation();
@@ -97,8 +109,8 @@ record Workload(String name, boolean skewed, int nodes, int functions, double zi
     // Requests still running at the end finish, so that slow ones count; nothing new arrives.
     sim.runUntil(end + 120 * S);
     String label = policy == Policy.LERT ? "LERT + ScalingPolicy" : c.router.name() + " + keep-alive 10 min";
-    return new Result(c.metrics.summary(label), shape, sim.eventsProcessed(), lert == null ? 0 : lert.builds,
-        lert == null ? 0 : lert.staleRetries);
+    return new Result(c.metrics.summary(label), c.metrics, shape, sim.eventsProcessed(), lert == null ? 0 : lert.builds,
+        lert == null ? 0 : lert.staleRetries, lert == null ? Map.of() : lert.startReasons, c.functions);
   }
 
   /**
