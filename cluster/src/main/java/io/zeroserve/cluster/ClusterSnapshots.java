@@ -25,9 +25,9 @@ import java.util.Map;
 public final class ClusterSnapshots {
 
   /**
-   * The rate taken for a remote replica whose owner did not publish one (an older node): evicting it is
-   * assumed to cost its whole reload, so a node never evicts another node's replica on a guess that it
-   * is unused.
+   * The rate taken for a remote replica whose owner did not publish one (an older node): in use, so
+   * evicting it is priced at more than its whole reload, and a node never evicts another node's replica
+   * on a guess that it is unused.
    */
   static final double ASSUMED_RATE = 1.0;
 

@@ -234,6 +234,9 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
     ClusterSnapshot.Evictable single = null;
     FunctionProfile f = request.function();
     for (ClusterSnapshot.Evictable e : s.evictables(d.key())) {
+      if (stillMissing <= 0 && (single != null || e.costNanos() >= cost)) {
+        break; // cheapest first: nothing further can make room for less
+      }
       if (e.replica().function().equals(f.function()) && e.replica().version() == f.version()) {
         continue; // its own replicas are the capacity a new one would add to
       }

@@ -26,6 +26,8 @@ public final class EstimateRecorder implements ReplicaMetrics {
   private final ToLongFunction<ReplicaId> modelBytes;
   private final Priors priors;
   private final Map<String, double[]> sums = new HashMap<>(); // key -> {sum of samples, count}
+  // scale key -> function -> {sum of ratios, count}: a class's scale learns from functions, not batches
+  private final Map<String, Map<String, double[]>> scaleSums = new HashMap<>();
 
   /**
    * @param devices a device id of this node to the device
@@ -46,7 +48,7 @@ public final class EstimateRecorder implements ReplicaMetrics {
     add(EstimateKey.load(id.function(), d.deviceClass()).text(), loadNanos);
     long model = modelBytes.applyAsLong(id);
     if (model >= 0) {
-      add(EstimateKey.loadScale(d.deviceClass()).text(), priors.loadRatio(loadNanos, model, d.kind()));
+      addScale(EstimateKey.loadScale(d.deviceClass()).text(), id.function(), priors.loadRatio(loadNanos, model, d.kind()));
     }
   }
 
@@ -65,13 +67,20 @@ public final class EstimateRecorder implements ReplicaMetrics {
     add(EstimateKey.service(id.function(), id.version(), d.deviceClass(), requests).text(), computeNanos);
     long model = modelBytes.applyAsLong(id);
     if (model >= 0) {
-      add(EstimateKey.serviceScale(d.deviceClass()).text(), priors.serviceRatio(computeNanos, model, d.kind(), requests));
+      addScale(EstimateKey.serviceScale(d.deviceClass()).text(), id.function(),
+          priors.serviceRatio(computeNanos, model, d.kind(), requests));
     }
   }
 
   private synchronized void add(String key, double sample) {
     double[] s = sums.computeIfAbsent(key, k -> new double[2]);
     s[0] += sample;
+    s[1]++;
+  }
+
+  private synchronized void addScale(String key, String function, double ratio) {
+    double[] s = scaleSums.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(function, f -> new double[2]);
+    s[0] += ratio;
     s[1]++;
   }
 
@@ -83,11 +92,22 @@ public final class EstimateRecorder implements ReplicaMetrics {
     }
   }
 
-  /** What was measured since the last drain, per key. */
+  /**
+   * What was measured since the last drain, per key. A scale gets one sample per function that ran on
+   * the class (its mean ratio), so one busy function does not set every other function's prior.
+   */
   synchronized Map<String, SampleBatch> drain() {
     Map<String, SampleBatch> batches = new HashMap<>();
     sums.forEach((key, s) -> batches.put(key, new SampleBatch(s[0] / s[1], (long) s[1])));
     sums.clear();
+    scaleSums.forEach((key, byFunction) -> {
+      double sumOfMeans = 0;
+      for (double[] s : byFunction.values()) {
+        sumOfMeans += s[0] / s[1];
+      }
+      batches.put(key, new SampleBatch(sumOfMeans / byFunction.size(), byFunction.size()));
+    });
+    scaleSums.clear();
     return batches;
   }
 }

@@ -29,16 +29,19 @@ public final class ReplicaPublisher {
   }
 
   /**
-   * Whether a replica's rate moved enough to tell the others (they weigh evicting it by it): by a
-   * quarter, or across the 0.01/s that separates "used" from "unused". Rates decay smoothly, so
-   * republishing every change would rewrite every idle replica every pass.
+   * Whether a replica's rate moved enough to tell the others (they weigh evicting it by it): across
+   * 0.01/s, or by a quarter and at least 0.001/s. Rates decay smoothly, so republishing every change
+   * would rewrite every idle replica every pass.
    */
   static boolean rateMoved(double published, double now) {
     if (published < 0) {
       return true;
     }
-    return Math.abs(now - published) > Math.max(0.25 * published, 0.01);
+    boolean crossed = (published >= IN_USE_RATE) != (now >= IN_USE_RATE);
+    return crossed || Math.abs(now - published) > Math.max(0.25 * published, 0.001);
   }
+
+  private static final double IN_USE_RATE = 0.01;
 
   /** Publishes changes since the last pass; {@code full} also re-reads the directory and repairs it. */
   public synchronized void publish(boolean full) {

@@ -38,6 +38,22 @@ class EstimateRecorderTest {
   }
 
   @Test
+  void aClassScaleWeighsFunctionsNotBatches_soABusyOneDoesNotSetEveryonesPrior() {
+    ReplicaId busy = new ReplicaId("busy", 1, 3);
+    EstimateRecorder recorder = new EstimateRecorder(id -> cpu, id -> MODEL, Priors.DEFAULT);
+    long prior = Priors.DEFAULT.serviceNanos(MODEL, DeviceKind.CPU);
+    for (int i = 0; i < 99; i++) {
+      recorder.batchOn(busy, "cpu", 1, 1, prior * 4); // 4x its prior, 99 times
+    }
+    recorder.batchOn(known, "cpu", 1, 1, prior * 2); // 2x, once
+
+    SampleBatch scale = recorder.drain().get(EstimateKey.serviceScale("cpu").text());
+
+    assertEquals(3.0, scale.meanNanos(), 1e-6);
+    assertEquals(2, scale.count());
+  }
+
+  @Test
   void aReplicaWhoseModelIsNoLongerKnown_teachesItsTimesButNotTheScale() {
     EstimateRecorder recorder = new EstimateRecorder(id -> cpu, id -> -1, Priors.DEFAULT);
     recorder.loadedOn(deleted, "cpu", 5_000_000);

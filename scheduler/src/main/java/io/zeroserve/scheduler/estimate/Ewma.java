@@ -8,7 +8,7 @@ package io.zeroserve.scheduler.estimate;
  * <p>The first samples weigh more ({@code max(alpha, 1/n)}): with one sample the mean is that
  * sample, not {@code alpha} times it, so a prior is replaced quickly by what was measured.
  *
- * @param mean the average, in nanoseconds
+ * @param mean the average: nanoseconds for times, a plain ratio for the scale keys ({@link EstimateKey#loadScale})
  * @param samples how many samples went into it (saturates at {@link Long#MAX_VALUE})
  */
 public record Ewma(double mean, long samples) {

@@ -12,10 +12,10 @@ import java.util.TreeMap;
  * back to {@link Priors}. A batch size never measured is scaled from the nearest measured bucket
  * along the prior's batch curve, so one measurement at batch 1 already informs batch 32.
  *
- * <p>What was never measured is still informed by what was, in this order:
+ * <p>What was never measured is still informed by what was, in this order (loads skip the second):
  * <ol>
  *   <li>the function on this device class (its nearest batch bucket);</li>
- *   <li>the function on another device class, carried over at the ratio the two classes' calibrated
+ *   <li>its service time on another device class, carried over at the ratio the two classes' calibrated
  *       priors have (a model 3x slower than typical on the GPU is expected 3x slower than typical on
  *       the CPU);</li>
  *   <li>the prior for its size, times the class's scale: how measured times on that class compared
@@ -83,7 +83,9 @@ public final class LearnedEstimates implements Estimates {
         return scale(e.mean(), b, batch, kind);
       }
     }
-    for (int b = wanted << 1; b <= MAX_BUCKET; b <<= 1) {
+    // No batch is larger than the function's maxBatchSize: nothing above its bucket to look for.
+    int largest = EstimateKey.bucket(Math.min(MAX_BUCKET, f.maxBatchSize()));
+    for (int b = wanted << 1; b <= largest; b <<= 1) {
       Ewma e = learned.get(EstimateKey.service(f.function(), f.version(), deviceClass, b).text());
       if (e != null && !e.isEmpty()) {
         return scale(e.mean(), b, batch, kind);

@@ -462,6 +462,8 @@ final class SimCluster {
     metrics.unloaded(why, sim.now());
   }
 
+  // Scales learn from every sample here; a node first averages per function (EstimateRecorder), so in
+  // the simulator busy functions weigh more in a class's scale than they do on a real node.
   private static final String[] loadScaleKeys = {EstimateKey.loadScale(CPU_CLASS).text(),
       EstimateKey.loadScale(GPU_CLASS).text()};
   private static final String[] serviceScaleKeys = {EstimateKey.serviceScale(CPU_CLASS).text(),
