@@ -26,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,6 @@ class ClusterFailoverIT {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration WAIT = Duration.ofSeconds(15);
   private static final long POLL_MS = 100;
 
   @TempDir
@@ -97,7 +95,7 @@ class ClusterFailoverIT {
     Node node3 = joined[1];
 
     deploy(node1, "f", TestModels.addConstant(3));
-    awaitTrue("nodes 2 and 3 list f", () -> lists(node2, "f") && lists(node3, "f"));
+    ClusterNodeFixture.awaitTrue("nodes 2 and 3 list f", () -> lists(node2, "f") && lists(node3, "f"));
     load(node2, "f");
     awaitForwarding(node1, "f", 3f);
     awaitForwarding(node3, "f", 3f);
@@ -139,7 +137,8 @@ class ClusterFailoverIT {
     // was gone, pulls the artifact from a peer and serves it.
     Node restarted = start(2, node2.dataDir(), List.of(node1, node3));
     deploy(node3, "after", TestModels.addConstant(4));
-    awaitTrue("the restarted node 2 lists what node 3 deployed while it was away", () -> lists(restarted, "after"));
+    ClusterNodeFixture.awaitTrue("the restarted node 2 lists what node 3 deployed while it was away",
+        () -> lists(restarted, "after"));
     load(restarted, "after");
     assertEquals(4f, inferConstant(restarted, "after"));
     assertEquals(3f, inferConstant(restarted, "f"));
@@ -161,12 +160,12 @@ class ClusterFailoverIT {
     assertTrue(copied, "the artifact was on node 2 or node 3 when node 1 died: the 201 waited for a second copy");
 
     for (Node n : List.of(node2, node3)) {
-      awaitTrue(n + " lists the function deployed on the dead node 1", () -> lists(n, "survivor"));
+      ClusterNodeFixture.awaitTrue(n + " lists the function deployed on the dead node 1", () -> lists(n, "survivor"));
       assertEquals(1, get(n, "/v1/functions/survivor").getInteger("activeVersion"), n.toString());
       assertEquals(8f, inferConstant(n, "survivor"), n + "; " + log(n));
     }
     for (Node n : List.of(node2, node3)) {
-      awaitTrue(n + " holds an intact copy of the artifact", () -> {
+      ClusterNodeFixture.awaitTrue(n + " holds an intact copy of the artifact", () -> {
         try {
           return Files.isRegularFile(artifact(n, sha))
               && sha.equals(TestModels.sha256(Files.readAllBytes(artifact(n, sha))));
@@ -184,7 +183,7 @@ class ClusterFailoverIT {
     Node node1 = start(1, List.of());
     Node node2 = startTogether(List.of(2), List.of(node1))[0];
     deploy(node1, "g", TestModels.addConstant(6));
-    awaitTrue("node 2 lists g", () -> lists(node2, "g"));
+    ClusterNodeFixture.awaitTrue("node 2 lists g", () -> lists(node2, "g"));
     load(node2, "g");
     awaitForwarding(node1, "g", 6f);
 
@@ -279,7 +278,7 @@ class ClusterFailoverIT {
    * replica, which is unloaded before the next try.
    */
   private void awaitForwarding(Node node, String function, float expected) throws InterruptedException {
-    awaitTrue(node + " forwards calls of " + function + " instead of loading a replica", () -> {
+    ClusterNodeFixture.awaitTrue(node + " forwards calls of " + function + " instead of loading a replica", () -> {
       try {
         assertEquals(expected, inferConstant(node, function));
         if (get(node, "/v1/functions/" + function).getJsonArray("replicas", new JsonArray()).isEmpty()) {
@@ -395,30 +394,6 @@ class ClusterFailoverIT {
   }
 
   // ---- waiting ---------------------------------------------------------------------------------
-
-  /** Polls every 100 ms until {@code condition} holds; fails after {@link #WAIT} with the last problem seen. */
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    Throwable last = null;
-    while (true) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException | AssertionError e) {
-        last = e;
-      }
-      if (System.nanoTime() > deadline) {
-        AssertionError error = new AssertionError(what + ": not within " + WAIT.toSeconds() + " s"
-            + (last == null ? "" : "; last problem: " + last));
-        if (last != null) {
-          error.addSuppressed(last);
-        }
-        throw error;
-      }
-      Thread.sleep(POLL_MS);
-    }
-  }
 
   // ---- HTTP ------------------------------------------------------------------------------------
 
