@@ -25,9 +25,9 @@ import java.util.Map;
 public final class ClusterSnapshots {
 
   /**
-   * The rate taken for a remote replica whose owner did not publish one (an older node): in use, so
-   * evicting it is priced at more than its whole reload, and a node never evicts another node's replica
-   * on a guess that it is unused.
+   * The in-use rate taken for a remote replica whose owner did not publish one (an older node): in use
+   * when its entry was written, so a node does not evict another node's replica on a guess that it is
+   * unused.
    */
   static final double ASSUMED_RATE = 1.0;
 
@@ -65,8 +65,9 @@ public final class ClusterSnapshots {
         long load = estimates.reloadNanos(r.function(), classes.get(deviceKey), kinds.get(deviceKey), r.memoryBytes());
         readyAt = nowNanos + Math.max(0, load - age);
       }
+      long lastUsed = nowNanos - Math.max(0, nowMillis - r.lastUsedAtMillis()) * 1_000_000;
       replicas.add(new ReplicaView(r.replicaId(), r.nodeId(), r.deviceId(), r.function(), r.version(), phase,
-          r.outstanding(), remoteParallelism, r.memoryBytes(), readyAt, 0,
+          r.outstanding(), remoteParallelism, r.memoryBytes(), readyAt, lastUsed,
           r.requestsPerSecond() == ReplicaLocation.UNKNOWN_RATE ? ASSUMED_RATE : r.requestsPerSecond()));
     }
     Map<String, Integer> outstandingByDevice = new HashMap<>();

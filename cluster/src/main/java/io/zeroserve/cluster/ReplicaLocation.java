@@ -17,12 +17,15 @@ import static io.zeroserve.cluster.Checks.notBlank;
  * @param deviceId the device of {@code nodeId} it runs on ({@link DeviceInfo#deviceId()})
  * @param outstanding requests queued or running on it when the owner last published, >= 0
  * @param memoryBytes device memory reserved for it, bytes, >= 0
- * @param requestsPerSecond its recent request rate, what evicting it would cost its users;
- *     {@link #UNKNOWN_RATE} when its owner did not say
+ * @param requestsPerSecond its request rate while in use (not decayed while idle: with
+ *     {@code lastUsedAtMillis}, what placement forecasts its next requests from, and so what evicting it
+ *     would cost its users); {@link #UNKNOWN_RATE} when its owner did not say
+ * @param lastUsedAtMillis when it last took a request (its load start if none), by the owner's clock
+ *     like {@code updatedAtMillis}; entries that do not say are taken as used when written
  */
 public record ReplicaLocation(String replicaId, String nodeId, String function, int version, String state,
                               long updatedAtMillis, String deviceId, int outstanding, long memoryBytes,
-                              double requestsPerSecond) {
+                              double requestsPerSecond, long lastUsedAtMillis) {
 
   /** The rate of entries written without one (by nodes of an older version). */
   public static final double UNKNOWN_RATE = -1;
@@ -42,6 +45,15 @@ public record ReplicaLocation(String replicaId, String nodeId, String function, 
     check("memoryBytes", memoryBytes >= 0, "be >= 0", memoryBytes);
     check("requestsPerSecond", requestsPerSecond == UNKNOWN_RATE
         || (requestsPerSecond >= 0 && !Double.isInfinite(requestsPerSecond)), "be finite and >= 0", requestsPerSecond);
+    check("lastUsedAtMillis", lastUsedAtMillis >= 0, "be >= 0", lastUsedAtMillis);
+  }
+
+  /** An entry that does not say when it was last used: taken as used when written. */
+  public ReplicaLocation(String replicaId, String nodeId, String function, int version, String state,
+                         long updatedAtMillis, String deviceId, int outstanding, long memoryBytes,
+                         double requestsPerSecond) {
+    this(replicaId, nodeId, function, version, state, updatedAtMillis, deviceId, outstanding, memoryBytes,
+        requestsPerSecond, updatedAtMillis);
   }
 
   /** An entry whose rate is not known. */
@@ -60,18 +72,18 @@ public record ReplicaLocation(String replicaId, String nodeId, String function, 
   /** This entry with {@code nextOutstanding} requests, written at {@code nowMillis}. */
   public ReplicaLocation withLoad(int nextOutstanding, long nowMillis) {
     return new ReplicaLocation(replicaId, nodeId, function, version, state, nowMillis, deviceId, nextOutstanding,
-        memoryBytes, requestsPerSecond);
+        memoryBytes, requestsPerSecond, lastUsedAtMillis);
   }
 
   /** This entry in {@code nextState}, written at {@code nowMillis}. */
   public ReplicaLocation withState(String nextState, long nowMillis) {
     return new ReplicaLocation(replicaId, nodeId, function, version, nextState, nowMillis, deviceId, outstanding,
-        memoryBytes, requestsPerSecond);
+        memoryBytes, requestsPerSecond, lastUsedAtMillis);
   }
 
   /**
    * Whether {@code other} is this entry with at most its load ({@link #outstanding},
-   * {@link #requestsPerSecond}) and {@link #updatedAtMillis} changed: a change that may be published lazily.
+   * {@link #requestsPerSecond}, {@link #lastUsedAtMillis}) and {@link #updatedAtMillis} changed: a change that may be published lazily.
    */
   public boolean differsOnlyInLoad(ReplicaLocation other) {
     return other != null && replicaId.equals(other.replicaId) && nodeId.equals(other.nodeId)

@@ -33,7 +33,7 @@ class ClusterSnapshotsTest {
         new NodeInfo("b", "127.0.0.1", 8081, 0, true).withDevices(List.of(CPU)));
     List<ReplicaLocation> directory = List.of(
         new ReplicaLocation("a/stale", "a", "f", 1, "READY", 0, "cpu", 9, 999), // self: ignored, fresher below
-        new ReplicaLocation("b/r1", "b", "f", 1, "READY", 0, "cpu", 3, 100, 0.25),
+        new ReplicaLocation("b/r1", "b", "f", 1, "READY", 0, "cpu", 3, 100, 0.25, 4_100),
         new ReplicaLocation("b/r2", "b", "f", 1, "LOADING", 10_000, "cpu", 1, 100),
         new ReplicaLocation("b/gone", "b", "f", 1, "UNLOADED", 0, "cpu", 0, 100),
         new ReplicaLocation("b/elsewhere", "b", "f", 1, "READY", 0, "gpu7", 0, 100)); // no such device
@@ -51,9 +51,12 @@ class ClusterSnapshotsTest {
     assertEquals(4, s.device("b/cpu").outstanding());
     assertEquals(true, s.node("b").leaving());
     assertEquals(List.of("a/r0", "b/r1", "b/r2"), s.replicasOf("f", 1).stream().map(ReplicaView::replicaId).toList());
-    assertEquals(0.25, s.replicasOf("f", 1).get(1).requestsPerSecond(), "as its owner published it");
+    ReplicaView remote = s.replicasOf("f", 1).get(1);
+    assertEquals(0.25, remote.requestsPerSecondInUse(), "as its owner published it");
+    assertEquals(50 * MS - 6_000 * MS, remote.lastUsedNanos(), "used 6 s before the snapshot, on its clock");
     ReplicaView loading = s.replicasOf("f", 1).get(2);
-    assertEquals(ClusterSnapshots.ASSUMED_RATE, loading.requestsPerSecond(), "not published: assumed in use");
+    assertEquals(ClusterSnapshots.ASSUMED_RATE, loading.requestsPerSecondInUse(), "not published: assumed in use");
+    assertEquals(50 * MS - 100 * MS, loading.lastUsedNanos(), "not published: taken as used when written");
     assertEquals(ReplicaView.Phase.LOADING, loading.phase());
     // Written 100 ms ago, a 400 ms load: ready in about 300 ms.
     assertEquals(50 * MS + 300 * MS, loading.readyAtNanos());

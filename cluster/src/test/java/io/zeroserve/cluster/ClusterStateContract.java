@@ -337,9 +337,9 @@ public abstract class ClusterStateContract {
   void when_onlyTheLoadChanges_then_theOwnerReadsItAtOnceAndOthersSoon() {
     String function = unique("fn");
     ReplicaLocation r = new ReplicaLocation(unique("r"), b.localNodeId(), function, 1, "READY", 5, "gpu0", 0,
-        1L << 20, 0.5);
+        1L << 20, 0.5, 3);
     b.putReplica(r);
-    Await.until("a finds it, with its rate", () -> a.replicas(function, 1).contains(r));
+    Await.until("a finds it, with its rate and last use", () -> a.replicas(function, 1).contains(r));
 
     ReplicaLocation busy = r;
     for (int outstanding = 1; outstanding <= 20; outstanding++) {

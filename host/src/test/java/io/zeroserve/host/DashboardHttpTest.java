@@ -107,6 +107,10 @@ class DashboardHttpTest {
     assertEquals(0, r.getInteger("outstanding"));
     assertTrue(r.getString("replicaId").startsWith(self + "/"), r.encode());
     assertTrue(r.getLong("memoryBytes") > 0, r::encode);
+    assertTrue(r.getDouble("requestsPerSecondInUse") >= 0, r::encode);
+    assertTrue(r.getDouble("idleSeconds") >= 0, r::encode);
+    double chance = r.getDouble("requestChanceWithinHorizon");
+    assertTrue(chance > 0 && chance <= 1, r::encode);
     assertEquals(r.getLong("memoryBytes"), cpu.getLong("memoryReservedBytes"), "the CPU holds what its replica reserved");
     assertTrue(cluster.getJsonArray("estimates") != null);
   }

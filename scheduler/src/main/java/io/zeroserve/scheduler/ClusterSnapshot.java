@@ -20,15 +20,15 @@ public final class ClusterSnapshot {
   /** Eviction looks at this many of a device class's devices with the most memory to reclaim. */
   static final int EVICTION_CANDIDATES = 16;
   /**
-   * Evicting a replica that takes {@code r} requests a second costs the waiting its reload causes,
-   * {@code L + r L^2 / 2} (the request that finds it gone waits the reload L, the {@code r L} arriving
-   * meanwhile half of it each), times the chance that a request comes within this horizon
-   * ({@code 1 - e^(-r horizon)}, Poisson). The earlier {@code L min(1, r horizon)} priced a replica
+   * Evicting a replica costs the waiting its reload causes, {@code L + r L^2 / 2} (the request that
+   * finds it gone waits the reload L, the {@code r L} arriving meanwhile half of it each, r the rate
+   * expected from now on), times the chance that a request comes within this horizon; both are
+   * {@link RequestForecast}'s, from its rate in use and how long it has been idle. The earlier {@code L min(1, r horizon)} priced a replica
    * serving 10 requests a second like one serving one a minute, and was linear in L, so the large
    * models, slowest to reload, were evicted as readily as small ones: simulated p99 0.94x -> 0.57x the
    * best baseline's.
    */
-  static final double EVICTION_HORIZON_SECONDS = 60;
+  public static final double EVICTION_HORIZON_SECONDS = 60;
 
   private final long nowNanos;
   private final Estimates estimates;
@@ -161,9 +161,9 @@ public final class ClusterSnapshot {
 
   private long evictionCost(ReplicaView r, DeviceView d) {
     long reload = estimates.reloadNanos(r.function(), d.deviceClass(), d.kind(), r.memoryBytes());
-    double rate = r.requestsPerSecond();
     double reloadSeconds = reload / 1e9;
-    return (long) (reload * -Math.expm1(-rate * EVICTION_HORIZON_SECONDS) * (1 + rate * reloadSeconds / 2));
+    return (long) (reload * r.chanceOfRequestWithin(nowNanos, EVICTION_HORIZON_SECONDS)
+        * (1 + r.expectedRequestsPerSecond(nowNanos) * reloadSeconds / 2));
   }
 
   public long nowNanos() {

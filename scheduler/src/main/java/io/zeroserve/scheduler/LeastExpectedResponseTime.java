@@ -64,7 +64,7 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
         continue;
       }
       live++;
-      arrivalsPerSecond += r.requestsPerSecond();
+      arrivalsPerSecond += r.expectedRequestsPerSecond(s.nowNanos());
       if (!nodesWithReplica.contains(r.nodeId())) {
         nodesWithReplica.add(r.nodeId());
       }

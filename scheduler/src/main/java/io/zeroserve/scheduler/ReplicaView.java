@@ -11,12 +11,14 @@ import java.util.Objects;
  * @param parallelism batches it runs at once
  * @param memoryBytes memory it has reserved on its device
  * @param readyAtNanos LOADING: when it is expected to be READY, on the snapshot's clock; else ignored
- * @param lastUsedNanos when it last took a request, on the snapshot's clock
- * @param requestsPerSecond its recent request rate: what evicting it would cost others
+ * @param lastUsedNanos when it last took a request (its load start, if none), on the snapshot's clock
+ * @param requestsPerSecondInUse its request rate while in use (one over the smoothed gap between its
+ *     requests; 0 before its second), not decayed while idle: {@link RequestForecast} weighs it against
+ *     how long it has been idle
  */
 public record ReplicaView(String replicaId, String nodeId, String deviceId, String function, int version, Phase phase,
                           int outstanding, int parallelism, long memoryBytes, long readyAtNanos, long lastUsedNanos,
-                          double requestsPerSecond) {
+                          double requestsPerSecondInUse) {
 
   public enum Phase { LOADING, READY, DRAINING }
 
@@ -26,8 +28,9 @@ public record ReplicaView(String replicaId, String nodeId, String deviceId, Stri
     Objects.requireNonNull(deviceId, "deviceId cannot be null");
     Objects.requireNonNull(function, "function cannot be null");
     Objects.requireNonNull(phase, "phase cannot be null");
-    if (outstanding < 0 || parallelism < 1 || memoryBytes < 0 || !(requestsPerSecond >= 0)) {
-      throw new IllegalArgumentException("need outstanding, memoryBytes, requestsPerSecond >= 0 and parallelism >= 1");
+    if (outstanding < 0 || parallelism < 1 || memoryBytes < 0 || !(requestsPerSecondInUse >= 0)) {
+      throw new IllegalArgumentException(
+          "need outstanding, memoryBytes, requestsPerSecondInUse >= 0 and parallelism >= 1");
     }
   }
 
@@ -38,6 +41,21 @@ public record ReplicaView(String replicaId, String nodeId, String deviceId, Stri
   /** Takes requests: READY, or LOADING (they wait for it). */
   public boolean routable() {
     return phase != Phase.DRAINING;
+  }
+
+  /** Seconds since its last request at {@code nowNanos} (0 while it has work). */
+  public double idleSeconds(long nowNanos) {
+    return outstanding > 0 ? 0 : Math.max(0, nowNanos - lastUsedNanos) / 1e9;
+  }
+
+  /** Chance of a request within {@code horizonSeconds} of {@code nowNanos} ({@link RequestForecast}). */
+  public double chanceOfRequestWithin(long nowNanos, double horizonSeconds) {
+    return RequestForecast.chanceWithin(requestsPerSecondInUse, idleSeconds(nowNanos), horizonSeconds);
+  }
+
+  /** Requests a second to expect from {@code nowNanos} on ({@link RequestForecast}). */
+  public double expectedRequestsPerSecond(long nowNanos) {
+    return RequestForecast.expectedRate(requestsPerSecondInUse, idleSeconds(nowNanos));
   }
 
   /** May be evicted to free memory: READY with nothing to do. */

@@ -27,6 +27,7 @@ class LeastExpectedResponseTimeTest {
     final List<NodeView> nodes = new ArrayList<>();
     final List<ReplicaView> replicas = new ArrayList<>();
     final Map<String, Ewma> learned = new HashMap<>();
+    long nowNanos;
 
     Cluster node(String id, DeviceView... devices) {
       return node(id, false, devices);
@@ -43,6 +44,18 @@ class LeastExpectedResponseTimeTest {
       return this;
     }
 
+    /** An idle READY replica that took {@code rate} requests a second while in use, last {@code idleSeconds} ago. */
+    Cluster idle(String id, String node, String device, String fn, long memory, double rate, long idleSeconds) {
+      replicas.add(new ReplicaView(id, node, device, fn, 1, Phase.READY, 0, 1, memory, 0,
+          nowNanos - idleSeconds * 1_000 * MS, rate));
+      return this;
+    }
+
+    Cluster at(long nanos) {
+      nowNanos = nanos;
+      return this;
+    }
+
     Cluster loading(String id, String node, String device, String fn, long readyAtNanos) {
       replicas.add(new ReplicaView(id, node, device, fn, 1, Phase.LOADING, 0, 1, GIB, readyAtNanos, 0, 0));
       return this;
@@ -56,7 +69,7 @@ class LeastExpectedResponseTimeTest {
     }
 
     ClusterSnapshot snapshot() {
-      return new ClusterSnapshot(0, nodes, replicas, new LearnedEstimates(learned, Priors.DEFAULT),
+      return new ClusterSnapshot(nowNanos, nodes, replicas, new LearnedEstimates(learned, Priors.DEFAULT),
           NetworkModel.DEFAULT);
     }
   }
@@ -161,6 +174,23 @@ class LeastExpectedResponseTimeTest {
 
     assertEquals("g1", cold.deviceId());
     assertEquals(List.of("rare"), cold.evict());
+  }
+
+  @Test
+  void when_allGpusFull_then_evictsTheReplicaWhoseBurstIsOver_notTheSlowTrickleThatIsStillGoing() {
+    // "burst" took 2 requests/s and has been quiet for 5 minutes; "trickle" takes one every 20 s and was
+    // used 10 s ago. A rate decayed with idle time ranks them alike (~0.01/s); the forecast does not.
+    ClusterSnapshot s = new Cluster().at(3_600_000 * MS)
+        .node("a", gpu("a", "g0", 16 * GIB), gpu("a", "g1", 16 * GIB))
+        .idle("burst", "a", "g0", "b", 16 * GIB, 2, 300)
+        .idle("trickle", "a", "g1", "t", 16 * GIB, 0.05, 10)
+        .learned("b", "gpu:test", MS, 500 * MS).learned("t", "gpu:test", MS, 500 * MS)
+        .learned("f", "gpu:test", MS, 300 * MS).snapshot();
+
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
+        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+
+    assertEquals(List.of("burst"), cold.evict());
   }
 
   @Test

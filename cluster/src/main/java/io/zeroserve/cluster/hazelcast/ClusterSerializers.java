@@ -107,12 +107,14 @@ final class ClusterSerializers {
     @Override
     public ReplicaLocation read(CompactReader in) {
       boolean withLoad = has(in, "deviceId");
+      long updatedAtMillis = in.readInt64("updatedAtMillis");
       return new ReplicaLocation(in.readString("replicaId"), in.readString("nodeId"), in.readString("function"),
-          in.readInt32("version"), in.readString("state"), in.readInt64("updatedAtMillis"),
+          in.readInt32("version"), in.readString("state"), updatedAtMillis,
           withLoad ? in.readString("deviceId") : ReplicaLocation.DEFAULT_DEVICE_ID,
           withLoad ? in.readInt32("outstanding") : 0,
           withLoad ? in.readInt64("memoryBytes") : 0,
-          has(in, "requestsPerSecond") ? in.readFloat64("requestsPerSecond") : ReplicaLocation.UNKNOWN_RATE);
+          has(in, "requestsPerSecond") ? in.readFloat64("requestsPerSecond") : ReplicaLocation.UNKNOWN_RATE,
+          has(in, "lastUsedAtMillis") ? in.readInt64("lastUsedAtMillis") : updatedAtMillis);
     }
 
     @Override
@@ -127,6 +129,7 @@ final class ClusterSerializers {
       out.writeInt32("outstanding", replica.outstanding());
       out.writeInt64("memoryBytes", replica.memoryBytes());
       out.writeFloat64("requestsPerSecond", replica.requestsPerSecond());
+      out.writeInt64("lastUsedAtMillis", replica.lastUsedAtMillis());
     }
 
     @Override

@@ -191,16 +191,13 @@ public final class FunctionVerticle extends VerticleBase {
   }
 
   /**
-   * Requests a second it has been taking lately: the smoothed gap between arrivals, or the time since
-   * the last one if that is longer, so the rate of a replica that went quiet decays.
+   * Requests a second while it takes them: one over the smoothed gap between arrivals, 0 before the
+   * second. Not decayed while idle: placement weighs it against {@link #lastUsedNanos()}
+   * (io.zeroserve.scheduler.RequestForecast), which tells a burst that ended from a slow trickle.
    */
-  public double requestsPerSecond(long nowNanos) {
-    long last = lastArrivalNanos;
+  public double requestsPerSecondInUse() {
     double gap = meanArrivalGapNanos;
-    if (last == 0 || gap <= 0) {
-      return 0;
-    }
-    return 1e9 / Math.max(gap, nowNanos - last);
+    return gap <= 0 ? 0 : 1e9 / gap;
   }
 
   /** How long the session took to create, once READY. */

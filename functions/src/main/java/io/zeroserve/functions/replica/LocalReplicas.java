@@ -61,11 +61,11 @@ public final class LocalReplicas {
    *
    * @param loadStartedNanos when its load began ({@link System#nanoTime()})
    * @param lastUsedNanos when it last took a request, or its load start
-   * @param requestsPerSecond its recent arrival rate
+   * @param requestsPerSecondInUse its arrival rate while in use ({@link FunctionVerticle#requestsPerSecondInUse})
    */
   public record ReplicaInfo(ReplicaId id, ReplicaState state, int outstanding, long loadNanos, String deviceId,
                             long memoryBytes, int parallelism, long loadStartedNanos, long lastUsedNanos,
-                            double requestsPerSecond) {}
+                            double requestsPerSecondInUse) {}
 
   /**
    * A placement's order to start a replica on {@code deviceId} for this call, after unloading the
@@ -475,10 +475,9 @@ public final class LocalReplicas {
 
   /** Every replica on this node. */
   public synchronized List<ReplicaInfo> replicas() {
-    long now = System.nanoTime();
     List<ReplicaInfo> infos = new ArrayList<>();
     for (Group g : groups.values()) {
-      addInfos(g, now, infos);
+      addInfos(g, infos);
     }
     infos.sort(Comparator.comparing((ReplicaInfo i) -> i.id().function()).thenComparingLong(i -> i.id().number()));
     return infos;
@@ -489,15 +488,15 @@ public final class LocalReplicas {
     Group g = groups.get(new VersionKey(function, version));
     List<ReplicaInfo> infos = new ArrayList<>(g == null ? 0 : g.replicas.size());
     if (g != null) {
-      addInfos(g, System.nanoTime(), infos);
+      addInfos(g, infos);
     }
     return infos;
   }
 
-  private static void addInfos(Group g, long now, List<ReplicaInfo> infos) {
+  private static void addInfos(Group g, List<ReplicaInfo> infos) {
     for (FunctionVerticle r : g.replicas) {
       infos.add(new ReplicaInfo(r.id(), r.state(), r.outstanding(), r.loadNanos(), r.deviceId(), r.memoryBytes(),
-          r.parallelism(), r.loadStartedNanos(), r.lastUsedNanos(), r.requestsPerSecond(now)));
+          r.parallelism(), r.loadStartedNanos(), r.lastUsedNanos(), r.requestsPerSecondInUse()));
     }
   }
 

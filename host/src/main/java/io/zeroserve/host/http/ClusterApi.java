@@ -66,7 +66,13 @@ final class ClusterApi {
               .put("deviceId", r.deviceId())
               .put("state", r.phase().name())
               .put("outstanding", r.outstanding())
-              .put("memoryBytes", r.memoryBytes()));
+              .put("memoryBytes", r.memoryBytes())
+              // What its eviction is priced by (RequestForecast): its rate in use, how long it has been
+              // idle, and from both, the chance that someone asks for it within the eviction horizon.
+              .put("requestsPerSecondInUse", rounded(r.requestsPerSecondInUse()))
+              .put("idleSeconds", rounded(r.idleSeconds(snapshot.nowNanos())))
+              .put("requestChanceWithinHorizon",
+                  rounded(r.chanceOfRequestWithin(snapshot.nowNanos(), ClusterSnapshot.EVICTION_HORIZON_SECONDS))));
         }
       }
       nodes.add(new JsonObject()
@@ -127,6 +133,11 @@ final class ClusterApi {
           .put("loadMillis", load == null ? null : load / 1e6).put("serviceMillisByBatch", batches));
     });
     return out;
+  }
+
+  /** Three decimals: enough to read, without the noise of a double's last digits. */
+  private static double rounded(double x) {
+    return Math.round(x * 1000) / 1000.0;
   }
 
   /** The shared averages whose keys are estimate keys, by key: their means. */

@@ -167,7 +167,7 @@ public final class Placements {
       }
       views.add(new ReplicaView(NodeDevices.clusterWideId(self, r.id().toString()), self, r.deviceId(),
           r.id().function(), r.id().version(), phase, r.outstanding(), r.parallelism(), r.memoryBytes(),
-          Math.max(readyAt, now), r.lastUsedNanos(), r.requestsPerSecond()));
+          Math.max(readyAt, now), r.lastUsedNanos(), r.requestsPerSecondInUse()));
     }
     return views;
   }

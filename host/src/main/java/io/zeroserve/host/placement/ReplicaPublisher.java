@@ -29,9 +29,9 @@ public final class ReplicaPublisher {
   }
 
   /**
-   * Whether a replica's rate moved enough to tell the others (they weigh evicting it by it): across
-   * 0.01/s, or by a quarter and at least 0.001/s. Rates decay smoothly, so republishing every change
-   * would rewrite every idle replica every pass.
+   * Whether a replica's in-use rate moved enough to tell the others (they weigh evicting it by it):
+   * across 0.01/s, or by a quarter and at least 0.001/s. It moves with every request, so republishing
+   * every change would rewrite every busy replica every pass.
    */
   static boolean rateMoved(double published, double now) {
     if (published < 0) {
@@ -43,10 +43,26 @@ public final class ReplicaPublisher {
 
   private static final double IN_USE_RATE = 0.01;
 
+  /**
+   * How far a replica's last use may run ahead of what its entry says before it is written again:
+   * others forecast its next requests from its idle time, and a few seconds' error is small next to
+   * the quiet spells that tell a burst that ended (at most one write a second per replica in use).
+   */
+  static final long LAST_USE_SLACK_MILLIS = 1_000;
+
+  /** Whether {@code published} no longer says what others need to know of {@code r}. */
+  static boolean outdated(ReplicaLocation published, String self, LocalReplicas.ReplicaInfo r, long lastUsedAtMillis) {
+    return published == null || !published.nodeId().equals(self) || !published.state().equals(r.state().name())
+        || published.outstanding() != r.outstanding()
+        || rateMoved(published.requestsPerSecond(), r.requestsPerSecondInUse())
+        || lastUsedAtMillis - published.lastUsedAtMillis() > LAST_USE_SLACK_MILLIS;
+  }
+
   /** Publishes changes since the last pass; {@code full} also re-reads the directory and repairs it. */
   public synchronized void publish(boolean full) {
     String self = cluster.localNodeId();
     long now = System.currentTimeMillis();
+    long nowNanos = System.nanoTime();
     Set<String> present = new HashSet<>();
     for (LocalReplicas.ReplicaInfo r : replicas.replicas()) {
       if (r.state() != ReplicaState.LOADING && r.state() != ReplicaState.READY && r.state() != ReplicaState.DRAINING) {
@@ -55,10 +71,10 @@ public final class ReplicaPublisher {
       String id = NodeDevices.clusterWideId(self, r.id().toString());
       present.add(id);
       ReplicaLocation last = published.get(id);
-      if (last == null || !last.nodeId().equals(self) || !last.state().equals(r.state().name())
-          || last.outstanding() != r.outstanding() || rateMoved(last.requestsPerSecond(), r.requestsPerSecond())) {
+      long lastUsedAtMillis = Math.max(0, now - Math.max(0, nowNanos - r.lastUsedNanos()) / 1_000_000);
+      if (outdated(last, self, r, lastUsedAtMillis)) {
         ReplicaLocation entry = new ReplicaLocation(id, self, r.id().function(), r.id().version(), r.state().name(),
-            now, r.deviceId(), r.outstanding(), r.memoryBytes(), r.requestsPerSecond());
+            now, r.deviceId(), r.outstanding(), r.memoryBytes(), r.requestsPerSecondInUse(), lastUsedAtMillis);
         cluster.putReplica(entry);
         published.put(id, entry);
       }

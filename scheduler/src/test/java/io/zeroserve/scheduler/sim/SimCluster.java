@@ -36,8 +36,11 @@ final class SimCluster {
 
   /** A request placed nowhere ({@link Placement.NoCapacity}) is tried again after this: a client retry. */
   static final long RETRY_NANOS = 100_000_000L;
-  /** Decay time of a replica's request rate (what evicting it costs, for LERT). */
-  static final double RATE_TAU_NANOS = 60e9;
+  /**
+   * Weight of the newest gap in a replica's smoothed gap between requests, as the host's
+   * FunctionVerticle keeps it: its rate in use is one over that gap.
+   */
+  static final double GAP_ALPHA = 0.2;
 
   static final class Node {
     final int index;
@@ -145,8 +148,8 @@ final class SimCluster {
     Phase phase = Phase.LOADING;
     long readyAt;
     long lastUsed;
-    double rate;
-    long rateAt;
+    double meanGapNanos;
+    boolean used;
     final ArrayDeque<Request> queue = new ArrayDeque<>();
     int running;
     int tokens;
@@ -161,7 +164,6 @@ final class SimCluster {
       this.parallelism = device.replicaParallelism;
       this.firstEver = fn.loads++ == 0;
       this.lastUsed = now;
-      this.rateAt = now;
     }
 
     int outstanding() {
@@ -172,13 +174,13 @@ final class SimCluster {
       return phase == Phase.READY && outstanding() == 0;
     }
 
-    double rate(long now) {
-      return rate * Math.exp(-(now - rateAt) / RATE_TAU_NANOS);
+    double requestsPerSecondInUse() {
+      return meanGapNanos > 0 ? 1e9 / meanGapNanos : 0;
     }
 
     ReplicaView view(long now) {
       return new ReplicaView(id, device.node.id, device.id, fn.name(), fn.profile.version(), phase, outstanding(),
-          parallelism, memory, readyAt, lastUsed, rate(now) * 1e9);
+          parallelism, memory, readyAt, lastUsed, requestsPerSecondInUse());
     }
   }
 
@@ -363,9 +365,12 @@ final class SimCluster {
     q.loadWait = r.phase == Phase.LOADING ? Math.max(0, r.readyAt - now) : 0;
     q.firstEver = r.phase == Phase.LOADING && r.firstEver;
     r.queue.add(q);
+    if (r.used) {
+      long gap = now - r.lastUsed;
+      r.meanGapNanos = r.meanGapNanos == 0 ? gap : (1 - GAP_ALPHA) * r.meanGapNanos + GAP_ALPHA * gap;
+    }
+    r.used = true;
     r.lastUsed = now;
-    r.rate = r.rate(now) + 1.0 / RATE_TAU_NANOS; // per nanosecond
-    r.rateAt = now;
     r.fn.outstanding++;
     r.device.outstanding++;
     scaleIn.onRequest(r, this);

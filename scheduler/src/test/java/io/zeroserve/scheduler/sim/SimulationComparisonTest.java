@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The policy comparison at a scale that runs in verify (10 nodes, 1,000 functions, 3 simulated
- * minutes). Of the issue's targets, "no worse than join-shortest-queue on a uniform workload" is met
- * and asserted; "p99 <= 0.5 x the best baseline's on skewed+pressure" is met on 2 of 6 seeds in steady
- * state (0.57 on this short run; bench/RESULTS-scheduler.md), so what is asserted there is what holds,
- * with a margin: LERT's p99 is below 0.65x and its mean below 0.9x every baseline's. Also: runs are
- * deterministic, and every policy serves every request of the same arrival sequence.
+ * minutes). Both of the issue's targets are asserted: "p99 <= 0.5 x the best baseline's on
+ * skewed+pressure" (0.48 on this short run; 0.22-0.50 on six seeds in steady state,
+ * bench/RESULTS-scheduler.md) with the mean below 0.8x every baseline's, and "no worse than
+ * join-shortest-queue on a uniform workload". Runs are deterministic, so these are regression checks,
+ * not luck; and every policy serves every request of the same arrival sequence.
  */
 class SimulationComparisonTest {
 
@@ -28,7 +28,7 @@ class SimulationComparisonTest {
   }
 
   @Test
-  void when_skewedWithMemoryPressure_then_lertP99AndMeanAreWellBelowEveryBaseline() {
+  void when_skewedWithMemoryPressure_then_lertP99IsAtMostHalfOfEveryBaselines() {
     Workload w = Workload.skewed(10, 1000, 0.3, 60 * S, 120 * S, 1);
     Map<Policy, Metrics.Summary> results = new EnumMap<>(Policy.class);
     for (Policy p : Policy.values()) {
@@ -43,9 +43,9 @@ class SimulationComparisonTest {
     }
     for (Policy p : Policy.values()) {
       if (p != Policy.LERT) {
-        assertTrue(lert.p99Ms() < 0.65 * results.get(p).p99Ms(), "LERT p99 " + lert.p99Ms() + " ms vs " + p + " "
+        assertTrue(lert.p99Ms() <= 0.5 * results.get(p).p99Ms(), "LERT p99 " + lert.p99Ms() + " ms vs " + p + " "
             + results.get(p).p99Ms() + " ms");
-        assertTrue(lert.meanMs() < 0.9 * results.get(p).meanMs(), "LERT mean " + lert.meanMs() + " ms vs " + p + " "
+        assertTrue(lert.meanMs() < 0.8 * results.get(p).meanMs(), "LERT mean " + lert.meanMs() + " ms vs " + p + " "
             + results.get(p).meanMs() + " ms");
       }
     }
