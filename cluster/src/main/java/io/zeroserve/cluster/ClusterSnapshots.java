@@ -25,8 +25,8 @@ import java.util.Map;
 public final class ClusterSnapshots {
 
   /**
-   * The in-use rate taken for a remote replica whose owner did not publish one (an older node): in use
-   * when its entry was written, so a node does not evict another node's replica on a guess that it is
+   * The in-use rate taken for a remote replica whose owner did not publish one (an older node), which
+   * is also taken as used just now: a node does not evict another node's replica on a guess that it is
    * unused.
    */
   static final double ASSUMED_RATE = 1.0;
@@ -65,10 +65,13 @@ public final class ClusterSnapshots {
         long load = estimates.reloadNanos(r.function(), classes.get(deviceKey), kinds.get(deviceKey), r.memoryBytes());
         readyAt = nowNanos + Math.max(0, load - age);
       }
-      long lastUsed = nowNanos - Math.max(0, nowMillis - r.lastUsedAtMillis()) * 1_000_000;
+      // By the owner's clock, like updatedAtMillis: nodes' clocks are assumed in step (NTP). An owner too
+      // old to publish a rate says nothing of use either: taken as in use now, never evicted on a guess.
+      boolean unknown = r.requestsPerSecond() == ReplicaLocation.UNKNOWN_RATE;
+      long lastUsed = unknown ? nowNanos : nowNanos - Math.max(0, nowMillis - r.lastUsedAtMillis()) * 1_000_000;
       replicas.add(new ReplicaView(r.replicaId(), r.nodeId(), r.deviceId(), r.function(), r.version(), phase,
           r.outstanding(), remoteParallelism, r.memoryBytes(), readyAt, lastUsed,
-          r.requestsPerSecond() == ReplicaLocation.UNKNOWN_RATE ? ASSUMED_RATE : r.requestsPerSecond()));
+          unknown ? ASSUMED_RATE : r.requestsPerSecond()));
     }
     Map<String, Integer> outstandingByDevice = new HashMap<>();
     for (ReplicaView r : replicas) {

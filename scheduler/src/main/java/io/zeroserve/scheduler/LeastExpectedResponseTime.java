@@ -245,7 +245,7 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       }
       if (stillMissing > 0) {
         evict.add(e.replica().replicaId());
-        cost += e.costNanos();
+        cost = saturatedAdd(cost, e.costNanos());
         stillMissing -= e.replica().memoryBytes();
       }
     }
@@ -256,6 +256,11 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
       return null;
     }
     return coldStart(d, evict, cost, request, s, trace);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum; // both >= 0
   }
 
   private static void trace(Consumer<String> trace, String option, long nanos) {

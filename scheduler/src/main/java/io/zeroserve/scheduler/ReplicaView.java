@@ -28,9 +28,10 @@ public record ReplicaView(String replicaId, String nodeId, String deviceId, Stri
     Objects.requireNonNull(deviceId, "deviceId cannot be null");
     Objects.requireNonNull(function, "function cannot be null");
     Objects.requireNonNull(phase, "phase cannot be null");
-    if (outstanding < 0 || parallelism < 1 || memoryBytes < 0 || !(requestsPerSecondInUse >= 0)) {
+    if (outstanding < 0 || parallelism < 1 || memoryBytes < 0 || !(requestsPerSecondInUse >= 0)
+        || Double.isInfinite(requestsPerSecondInUse)) {
       throw new IllegalArgumentException(
-          "need outstanding, memoryBytes, requestsPerSecondInUse >= 0 and parallelism >= 1");
+          "need outstanding, memoryBytes >= 0, a finite requestsPerSecondInUse >= 0 and parallelism >= 1");
     }
   }
 
@@ -43,9 +44,12 @@ public record ReplicaView(String replicaId, String nodeId, String deviceId, Stri
     return phase != Phase.DRAINING;
   }
 
-  /** Seconds since its last request at {@code nowNanos} (0 while it has work). */
+  /**
+   * Seconds since its last request arrived, at {@code nowNanos}, whether or not it still has work: a
+   * busy replica whose last request came a while ago is not in a burst of arrivals.
+   */
   public double idleSeconds(long nowNanos) {
-    return outstanding > 0 ? 0 : Math.max(0, nowNanos - lastUsedNanos) / 1e9;
+    return Math.max(0, nowNanos - lastUsedNanos) / 1e9;
   }
 
   /** Chance of a request within {@code horizonSeconds} of {@code nowNanos} ({@link RequestForecast}). */

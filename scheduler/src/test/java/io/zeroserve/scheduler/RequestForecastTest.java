@@ -53,9 +53,20 @@ class RequestForecastTest {
   }
 
   @Test
-  void aReplicaWithWork_isNotIdleWhateverItsLastArrival() {
-    ReplicaView busy = new ReplicaView("r", "a", "cpu", "f", 1, ReplicaView.Phase.READY, 3, 1, 1, 0, 0, 2);
-    assertEquals(0, busy.idleSeconds(1_000_000_000_000L));
-    assertEquals(2.0, busy.expectedRequestsPerSecond(1_000_000_000_000L), 1e-9);
+  void aBusyReplicasArrivals_areForecastFromItsLastArrival() {
+    long now = 1_000_000_000_000L;
+    ReplicaView steady = new ReplicaView("r", "a", "cpu", "f", 1, ReplicaView.Phase.READY, 3, 1, 1, 0, now, 2);
+    assertEquals(2.0, steady.expectedRequestsPerSecond(now), 1e-9, "a request just came: its rate");
+    // Still running what a burst of near-simultaneous requests left 30 s ago: that burst is over.
+    ReplicaView afterBurst = new ReplicaView("r", "a", "cpu", "f", 1, ReplicaView.Phase.READY, 3, 1, 1, 0,
+        now - 30_000_000_000L, 1e6);
+    assertEquals(30, afterBurst.idleSeconds(now), 1e-9);
+    assertEquals(1.0 / 30, afterBurst.expectedRequestsPerSecond(now), 1e-9);
+  }
+
+  @Test
+  void aReplicaWithoutAMeasuredRate_addsNoArrivals() {
+    assertEquals(0, RequestForecast.expectedRate(0, 0));
+    assertEquals(0, RequestForecast.expectedRate(0, 30));
   }
 }

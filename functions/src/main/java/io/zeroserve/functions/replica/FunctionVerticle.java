@@ -57,6 +57,8 @@ public final class FunctionVerticle extends VerticleBase {
   private List<String> allOutputs;
   private int running;
   private boolean batchTimerSet;
+  /** The longest gap folded into the mean gap, in mean gaps. */
+  static final double MAX_GAP_IN_MEANS = 10;
   /** Arrival rate, as an exponentially weighted mean gap between requests; written on the context. */
   private volatile double meanArrivalGapNanos;
   private volatile long lastArrivalNanos;
@@ -191,8 +193,8 @@ public final class FunctionVerticle extends VerticleBase {
   }
 
   /**
-   * Requests a second while it takes them: one over the smoothed gap between arrivals, 0 before the
-   * second. Not decayed while idle: placement weighs it against {@link #lastUsedNanos()}
+   * Requests a second while it takes them: one over the smoothed gap between arrivals (a quiet spell
+   * counts as {@value #MAX_GAP_IN_MEANS} gaps at most), 0 before the second. Not decayed while idle: placement weighs it against {@link #lastUsedNanos()}
    * (io.zeroserve.scheduler.RequestForecast), which tells a burst that ended from a slow trickle.
    */
   public double requestsPerSecondInUse() {
@@ -228,8 +230,11 @@ public final class FunctionVerticle extends VerticleBase {
       }
       long now = System.nanoTime();
       if (lastArrivalNanos != 0) {
-        long gap = now - lastArrivalNanos;
-        meanArrivalGapNanos = meanArrivalGapNanos == 0 ? gap : 0.8 * meanArrivalGapNanos + 0.2 * gap;
+        double gap = now - lastArrivalNanos;
+        double mean = meanArrivalGapNanos;
+        // A gap of many mean gaps is a quiet spell between bursts, not the pace within one: it counts
+        // as MAX_GAP_IN_MEANS, so one long pause does not make the next burst look slow for 30 requests.
+        meanArrivalGapNanos = mean == 0 ? gap : 0.8 * mean + 0.2 * Math.min(gap, MAX_GAP_IN_MEANS * mean);
       }
       lastArrivalNanos = now;
       queue.add(new Pending(call, promise, now));

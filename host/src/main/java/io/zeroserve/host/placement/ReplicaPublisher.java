@@ -29,19 +29,13 @@ public final class ReplicaPublisher {
   }
 
   /**
-   * Whether a replica's in-use rate moved enough to tell the others (they weigh evicting it by it):
-   * across 0.01/s, or by a quarter and at least 0.001/s. It moves with every request, so republishing
-   * every change would rewrite every busy replica every pass.
+   * Whether a replica's in-use rate moved enough to tell the others (they forecast its requests from
+   * it): by a quarter, and at least 0.001/s. It moves with every request, so republishing every change
+   * would rewrite every busy replica every pass.
    */
   static boolean rateMoved(double published, double now) {
-    if (published < 0) {
-      return true;
-    }
-    boolean crossed = (published >= IN_USE_RATE) != (now >= IN_USE_RATE);
-    return crossed || Math.abs(now - published) > Math.max(0.25 * published, 0.001);
+    return published < 0 || Math.abs(now - published) > Math.max(0.25 * published, 0.001);
   }
-
-  private static final double IN_USE_RATE = 0.01;
 
   /**
    * How far a replica's last use may run ahead of what its entry says before it is written again:

@@ -41,6 +41,8 @@ final class SimCluster {
    * FunctionVerticle keeps it: its rate in use is one over that gap.
    */
   static final double GAP_ALPHA = 0.2;
+  /** A gap longer than this many mean gaps is a quiet spell between bursts: it counts as this many. */
+  static final double MAX_GAP_IN_MEANS = 10;
 
   static final class Node {
     final int index;
@@ -366,8 +368,9 @@ final class SimCluster {
     q.firstEver = r.phase == Phase.LOADING && r.firstEver;
     r.queue.add(q);
     if (r.used) {
-      long gap = now - r.lastUsed;
-      r.meanGapNanos = r.meanGapNanos == 0 ? gap : (1 - GAP_ALPHA) * r.meanGapNanos + GAP_ALPHA * gap;
+      double gap = now - r.lastUsed;
+      r.meanGapNanos = r.meanGapNanos == 0 ? gap
+          : (1 - GAP_ALPHA) * r.meanGapNanos + GAP_ALPHA * Math.min(gap, MAX_GAP_IN_MEANS * r.meanGapNanos);
     }
     r.used = true;
     r.lastUsed = now;
