@@ -31,6 +31,8 @@ public final class ClusterSnapshot {
   public static final double EVICTION_HORIZON_SECONDS = 60;
 
   private final long nowNanos;
+  /** When what it says of other versions was read: an overlay keeps its base's. */
+  private final long builtAtNanos;
   private final Estimates estimates;
   private final NetworkModel network;
   private final List<NodeView> nodes;
@@ -59,6 +61,7 @@ public final class ClusterSnapshot {
   public ClusterSnapshot(long nowNanos, List<NodeView> nodes, List<ReplicaView> replicas, Estimates estimates,
                          NetworkModel network) {
     this.nowNanos = nowNanos;
+    this.builtAtNanos = nowNanos;
     this.estimates = Objects.requireNonNull(estimates, "estimates cannot be null");
     this.network = Objects.requireNonNull(network, "network cannot be null");
     this.nodes = List.copyOf(nodes);
@@ -130,6 +133,7 @@ public final class ClusterSnapshot {
 
   private ClusterSnapshot(ClusterSnapshot base, long nowNanos, VersionKey override, List<ReplicaView> replicas) {
     this.nowNanos = nowNanos;
+    this.builtAtNanos = base.builtAtNanos;
     this.maxFreeByClass = base.maxFreeByClass;
     this.busyReplicasByDevice = base.busyReplicasByDevice;
     this.estimates = base.estimates;
@@ -164,6 +168,11 @@ public final class ClusterSnapshot {
     double reloadSeconds = reload / 1e9;
     return (long) (reload * r.chanceOfRequestWithin(nowNanos, EVICTION_HORIZON_SECONDS)
         * (1 + r.expectedRequestsPerSecond(nowNanos) * reloadSeconds / 2));
+  }
+
+  /** How old its view of devices and of other versions' replicas is at {@link #nowNanos}. */
+  public long ageNanos() {
+    return Math.max(0, nowNanos - builtAtNanos);
   }
 
   public long nowNanos() {

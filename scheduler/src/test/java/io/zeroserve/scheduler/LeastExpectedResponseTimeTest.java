@@ -115,6 +115,40 @@ class LeastExpectedResponseTimeTest {
   }
 
   @Test
+  void when_replicasAreExpectedAlike_then_routesToTheOneUsedLeastRecently() {
+    // Both idle on quiet devices of other nodes: taking the first of equals sent every request of a
+    // refresh period to one replica.
+    ClusterSnapshot s = new Cluster().at(100_000 * MS).node("a", cpu("a", 0)).node("b", cpu("b", 0))
+        .node("c", cpu("c", 0))
+        .idle("recent", "a", "cpu", "f", GIB, 10, 1).idle("earlier", "b", "cpu", "f", GIB, 10, 3)
+        .learned("f", "cpu", MS, 100 * MS).snapshot();
+
+    assertEquals("earlier", ((Placement.Route) policy.place(request("f", "c"), s)).replicaId());
+  }
+
+  @Test
+  void when_deviceCountsAreOld_then_othersQueuedThereWeighLessThanTheVersionsOwnFreshQueue() {
+    // g0 had 6 requests of other replicas queued on its 2 lanes when the snapshot was built; "mine0" is
+    // idle there. "mine1" on g1 has one request of its own (fresh: the version's replicas are overlaid).
+    Cluster c = new Cluster().node("a",
+            new DeviceView("a", "g0", DeviceKind.GPU, "gpu:test", 16 * GIB, 2 * GIB, 2, 6, false),
+            new DeviceView("a", "g1", DeviceKind.GPU, "gpu:test", 16 * GIB, GIB, 2, 1, false))
+        .replica("mine0", "a", "g0", "f", Phase.READY, 0, GIB, 10)
+        .replica("busy", "a", "g0", "other", Phase.READY, 6, GIB, 10)
+        .replica("mine1", "a", "g1", "f", Phase.READY, 1, GIB, 10)
+        .learned("f", "gpu:test", 50 * MS, 300 * MS);
+    ClusterSnapshot justBuilt = c.snapshot();
+    List<ReplicaView> mine = justBuilt.replicasOf("f", 1);
+
+    // Just built: 6 x 50 ms over 2 lanes (150 ms) on g0 loses to one 50 ms request ahead on g1.
+    assertEquals("mine1", ((Placement.Route) policy.place(request("f", "a"), justBuilt)).replicaId());
+    // Ten service times later those 6 have most likely run: g0 is the quieter device now.
+    ClusterSnapshot later = justBuilt.withReplicasOf("f", 1, mine, 500 * MS);
+    assertEquals(500 * MS, later.ageNanos());
+    assertEquals("mine0", ((Placement.Route) policy.place(request("f", "a"), later)).replicaId());
+  }
+
+  @Test
   void when_warmReplicaQueueLongerThanLoadTime_then_coldStartsOnAnotherNode() {
     // 500 queued x 1 ms = 500 ms of waiting loses to a 100 ms load; the new replica goes to b (spread).
     ClusterSnapshot s = new Cluster().node("a", cpu("a", 500)).node("b", cpu("b", 0))
