@@ -227,6 +227,7 @@ public final class CallRouter {
     if (cluster.nodes().stream().noneMatch(n -> n.nodeId().equals(node))) {
       answer.tryFail(new NodeUnreachable("node " + node + " left the cluster"));
     }
+    long sentAt = System.nanoTime();
     vertx.eventBus().<Buffer>request(ADDRESS_PREFIX + node, call.body(), options).onComplete(ar -> {
       forNode.remove(answer);
       if (ar.succeeded()) {
@@ -234,19 +235,30 @@ public final class CallRouter {
         answer.tryComplete(new EncodedCall.Answer(reply.body(), reply.headers().get("content-type"),
             Integer.parseInt(reply.headers().get("header-length"))));
       } else {
-        answer.tryFail(failure(node, ar.cause()));
+        boolean beforeDeadline = System.nanoTime() - sentAt < TimeUnit.MILLISECONDS.toNanos(remainingMs) * 9 / 10;
+        answer.tryFail(failure(node, ar.cause(), beforeDeadline));
       }
     });
     return answer.future();
   }
 
-  private static Throwable failure(String node, Throwable cause) {
+  /**
+   * What a failed forward means for the caller.
+   *
+   * @param beforeDeadline whether it failed well before its deadline: a TIMEOUT then is not this node's
+   *     timer but the other node discarding the call unanswered (Vert.x replies so for messages still
+   *     queued at a consumer that is unregistered: the node is stopping), so the call never ran there
+   */
+  static Throwable failure(String node, Throwable cause, boolean beforeDeadline) {
     if (cause instanceof ReplyException re) {
       if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
         return new FunctionException(HttpErrors.reason(re.failureCode()), re.getMessage());
       }
       if (re.failureType() == ReplyFailure.NO_HANDLERS) {
         return new NodeUnreachable("node " + node + " does not take calls");
+      }
+      if (re.failureType() == ReplyFailure.TIMEOUT && beforeDeadline) {
+        return new NodeUnreachable("node " + node + " discarded the call unanswered: " + re.getMessage());
       }
       return new FunctionException(Reason.TIMEOUT, "node " + node + " did not answer within the deadline");
     }
