@@ -83,7 +83,8 @@ public record ReplicaLocation(String replicaId, String nodeId, String function, 
 
   /**
    * Whether {@code other} is this entry with at most its load ({@link #outstanding},
-   * {@link #requestsPerSecond}, {@link #lastUsedAtMillis}) and {@link #updatedAtMillis} changed: a change that may be published lazily.
+   * {@link #requestsPerSecond}, {@link #lastUsedAtMillis}) and {@link #updatedAtMillis} changed: a change
+   * that may be published lazily.
    */
   public boolean differsOnlyInLoad(ReplicaLocation other) {
     return other != null && replicaId.equals(other.replicaId) && nodeId.equals(other.nodeId)

@@ -194,8 +194,9 @@ public final class FunctionVerticle extends VerticleBase {
 
   /**
    * Requests a second while it takes them: one over the smoothed gap between arrivals (a quiet spell
-   * counts as {@value #MAX_GAP_IN_MEANS} gaps at most), 0 before the second. Not decayed while idle: placement weighs it against {@link #lastUsedNanos()}
-   * (io.zeroserve.scheduler.RequestForecast), which tells a burst that ended from a slow trickle.
+   * counts as {@value #MAX_GAP_IN_MEANS} gaps at most), 0 before the second. Not decayed while idle:
+   * placement weighs it against {@link #lastUsedNanos()} (io.zeroserve.scheduler.RequestForecast),
+   * which tells a burst that ended from a slow trickle.
    */
   public double requestsPerSecondInUse() {
     double gap = meanArrivalGapNanos;
