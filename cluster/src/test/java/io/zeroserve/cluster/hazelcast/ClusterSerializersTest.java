@@ -50,26 +50,26 @@ class ClusterSerializersTest {
         ReplicaLocation.UNKNOWN_RATE, 5_000), r);
   }
 
-  @Test
-  void anEntryWithARateButNoLastUse_isTakenAsUsedWhenWritten() {
+  /** As the version before last use was published wrote it: with its device, load and rate. */
+  private static Map<String, Object> secondVersionFields() {
     Map<String, Object> f = firstVersionFields();
     f.put("deviceId", "gpu0");
     f.put("outstanding", 3);
     f.put("memoryBytes", 1L << 30);
     f.put("requestsPerSecond", 0.5);
+    return f;
+  }
 
-    ReplicaLocation r = serializer.read(written(f));
+  @Test
+  void anEntryWithARateButNoLastUse_isTakenAsUsedWhenWritten() {
+    ReplicaLocation r = serializer.read(written(secondVersionFields()));
 
     assertEquals(new ReplicaLocation("b/r1", "b", "f", 2, "READY", 5_000, "gpu0", 3, 1L << 30, 0.5, 5_000), r);
   }
 
   @Test
   void aCurrentEntry_readsEveryField() {
-    Map<String, Object> f = firstVersionFields();
-    f.put("deviceId", "gpu0");
-    f.put("outstanding", 3);
-    f.put("memoryBytes", 1L << 30);
-    f.put("requestsPerSecond", 0.5);
+    Map<String, Object> f = secondVersionFields();
     f.put("lastUsedAtMillis", 4_200L);
 
     assertEquals(4_200, serializer.read(written(f)).lastUsedAtMillis());
