@@ -57,8 +57,13 @@ public final class FunctionVerticle extends VerticleBase {
   private List<String> allOutputs;
   private int running;
   private boolean batchTimerSet;
-  /** The longest gap folded into the mean gap, in mean gaps. */
+  /**
+   * The longest gap folded into the mean gap, in mean gaps, unless it is under a second: a second is no
+   * quiet spell (placement's forecast takes none shorter), and capping sub-second gaps would let the
+   * microsecond gaps of clients sending in parallel pin the mean there.
+   */
   static final double MAX_GAP_IN_MEANS = 10;
+  static final double QUIET_SPELL_NANOS = 1e9;
   /** Arrival rate, as an exponentially weighted mean gap between requests; written on the context. */
   private volatile double meanArrivalGapNanos;
   private volatile long lastArrivalNanos;
@@ -203,6 +208,18 @@ public final class FunctionVerticle extends VerticleBase {
     return gap <= 0 ? 0 : 1e9 / gap;
   }
 
+  /**
+   * The smoothed gap between arrivals after one more gap. A gap of many mean gaps (and over a second)
+   * is a quiet spell between bursts, not the pace within one: it counts as that many, so one long pause
+   * does not make the next burst look slow for 30 requests.
+   */
+  static double nextMeanGap(double mean, double gap) {
+    if (mean == 0) {
+      return gap;
+    }
+    return 0.8 * mean + 0.2 * Math.min(gap, Math.max(MAX_GAP_IN_MEANS * mean, QUIET_SPELL_NANOS));
+  }
+
   /** How long the session took to create, once READY. */
   public long loadNanos() {
     return loadNanos;
@@ -231,11 +248,7 @@ public final class FunctionVerticle extends VerticleBase {
       }
       long now = System.nanoTime();
       if (lastArrivalNanos != 0) {
-        double gap = now - lastArrivalNanos;
-        double mean = meanArrivalGapNanos;
-        // A gap of many mean gaps is a quiet spell between bursts, not the pace within one: it counts
-        // as MAX_GAP_IN_MEANS, so one long pause does not make the next burst look slow for 30 requests.
-        meanArrivalGapNanos = mean == 0 ? gap : 0.8 * mean + 0.2 * Math.min(gap, MAX_GAP_IN_MEANS * mean);
+        meanArrivalGapNanos = nextMeanGap(meanArrivalGapNanos, now - lastArrivalNanos);
       }
       lastArrivalNanos = now;
       queue.add(new Pending(call, promise, now));

@@ -36,8 +36,9 @@ import java.util.logging.Logger;
 /**
  * Carries out placement for each call: runs it on this node, or forwards it, still encoded, over
  * the event bus to the node that holds a READY replica. A forward that finds its node gone (no
- * consumer, the node left the cluster, or it died mid-call) is retried once here, where a replica
- * is loaded if need be: inference is idempotent, so the client sees latency, not an error.
+ * consumer, the node left the cluster, it died mid-call, or it discarded the call unanswered while
+ * stopping) is retried once here, where a replica is loaded if need be: inference is idempotent, so
+ * the client sees latency, not an error.
  * Thread-safe.
  */
 public final class CallRouter {
@@ -235,11 +236,18 @@ public final class CallRouter {
         answer.tryComplete(new EncodedCall.Answer(reply.body(), reply.headers().get("content-type"),
             Integer.parseInt(reply.headers().get("header-length"))));
       } else {
-        boolean beforeDeadline = System.nanoTime() - sentAt < TimeUnit.MILLISECONDS.toNanos(remainingMs) * 9 / 10;
-        answer.tryFail(failure(node, ar.cause(), beforeDeadline));
+        answer.tryFail(failure(node, ar.cause(), beforeDeadline(System.nanoTime() - sentAt, remainingMs)));
       }
     });
     return answer.future();
+  }
+
+  /**
+   * Whether a forward that failed {@code elapsedNanos} after it was sent failed well before its own
+   * timer ({@code remainingMs}) could have fired: under 90% of it, a margin for timer skew.
+   */
+  static boolean beforeDeadline(long elapsedNanos, long remainingMs) {
+    return elapsedNanos < TimeUnit.MILLISECONDS.toNanos(remainingMs) * 9 / 10;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.zeroserve.host.invoke;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +22,10 @@ class ForwardFailureTest {
   @Test
   void aCallStillQueuedWhenTheOtherNodesConsumerIsUnregistered_comesBackAsAnEarlyTimeout_andIsRetried()
       throws Exception {
-    // What a stopping node does to calls that reached it but not its handler: Vert.x discards them with
-    // a TIMEOUT reply, long before the caller's deadline.
+    // What a stopping node does to calls that reached its consumer but not its handler: Vert.x discards
+    // them with a TIMEOUT reply, long before the caller's deadline. A paused consumer holds the call
+    // there deterministically; on a stopping node it is the calls in flight when it unregisters.
+    // (Vert.x 5 replies TIMEOUT only from the sender's own timer and from this discard.)
     Vertx vertx = Vertx.vertx();
     try {
       MessageConsumer<String> consumer = vertx.eventBus().consumer("calls", m -> m.reply("ran"));
@@ -35,11 +38,23 @@ class ForwardFailureTest {
       assertEquals(ReplyFailure.TIMEOUT, discarded.failureType());
       assertTrue(System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(10), "long before the 30 s deadline");
 
-      assertInstanceOf(CallRouter.NodeUnreachable.class, CallRouter.failure("n2", discarded, true),
+      long elapsed = System.nanoTime() - sent;
+      assertTrue(CallRouter.beforeDeadline(elapsed, 30_000));
+      assertInstanceOf(CallRouter.NodeUnreachable.class,
+          CallRouter.failure("n2", discarded, CallRouter.beforeDeadline(elapsed, 30_000)),
           "never ran there: safe to run here");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void onlyATimeoutWellBeforeTheDeadline_isTakenForADiscard() {
+    long ms = 1_000_000;
+    assertTrue(CallRouter.beforeDeadline(100 * ms, 1_000));
+    assertTrue(CallRouter.beforeDeadline(899 * ms, 1_000));
+    assertFalse(CallRouter.beforeDeadline(900 * ms, 1_000), "within the last tenth: the caller's own timer");
+    assertFalse(CallRouter.beforeDeadline(1_000 * ms, 1_000));
   }
 
   @Test

@@ -41,8 +41,12 @@ final class SimCluster {
    * FunctionVerticle keeps it: its rate in use is one over that gap.
    */
   static final double GAP_ALPHA = 0.2;
-  /** A gap longer than this many mean gaps is a quiet spell between bursts: it counts as this many. */
+  /**
+   * A gap longer than this many mean gaps, and than a second, is a quiet spell between bursts: it counts
+   * as that long (as FunctionVerticle).
+   */
   static final double MAX_GAP_IN_MEANS = 10;
+  private static final double S_NANOS = 1e9;
 
   static final class Node {
     final int index;
@@ -370,7 +374,8 @@ final class SimCluster {
     if (r.used) {
       double gap = now - r.lastUsed;
       r.meanGapNanos = r.meanGapNanos == 0 ? gap
-          : (1 - GAP_ALPHA) * r.meanGapNanos + GAP_ALPHA * Math.min(gap, MAX_GAP_IN_MEANS * r.meanGapNanos);
+          : (1 - GAP_ALPHA) * r.meanGapNanos
+              + GAP_ALPHA * Math.min(gap, Math.max(MAX_GAP_IN_MEANS * r.meanGapNanos, S_NANOS));
     }
     r.used = true;
     r.lastUsed = now;
