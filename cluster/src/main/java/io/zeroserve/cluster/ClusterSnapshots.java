@@ -26,7 +26,7 @@ public final class ClusterSnapshots {
 
   /**
    * The in-use rate taken for a remote replica whose owner did not publish one (an older node), which
-   * is also taken as used just now: a node does not evict another node's replica on a guess that it is
+   * is also taken as used just now: its eviction is priced as in use, not cheaply on a guess that it is
    * unused.
    */
   static final double ASSUMED_RATE = 1.0;
@@ -66,7 +66,8 @@ public final class ClusterSnapshots {
         readyAt = nowNanos + Math.max(0, load - age);
       }
       // By the owner's clock, like updatedAtMillis: nodes' clocks are assumed in step (NTP). An owner too
-      // old to publish a rate says nothing of use either: taken as in use now, never evicted on a guess.
+      // old to publish a rate says nothing of use either: taken as in use now, so its replica is priced
+      // as in use, not evicted cheaply on a guess.
       boolean unknown = r.requestsPerSecond() == ReplicaLocation.UNKNOWN_RATE;
       long lastUsed = unknown ? nowNanos : nowNanos - Math.max(0, nowMillis - r.lastUsedAtMillis()) * 1_000_000;
       replicas.add(new ReplicaView(r.replicaId(), r.nodeId(), r.deviceId(), r.function(), r.version(), phase,

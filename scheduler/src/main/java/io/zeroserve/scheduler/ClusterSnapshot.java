@@ -170,7 +170,10 @@ public final class ClusterSnapshot {
         * (1 + r.expectedRequestsPerSecond(nowNanos) * reloadSeconds / 2));
   }
 
-  /** How old its view of devices and of other versions' replicas is at {@link #nowNanos}. */
+  /**
+   * How long ago it was built, at {@link #nowNanos}: the least age of its view of devices and of other
+   * versions' replicas (what it was built from may be older still, e.g. another node's directory entries).
+   */
   public long ageNanos() {
     return Math.max(0, nowNanos - builtAtNanos);
   }

@@ -31,7 +31,9 @@ public final class CostModel {
     // The other replicas' requests on the device are counted as of the snapshot's build: since then they
     // have drained at about a service time each, and every node decides on the same counts, so taken
     // at face value they sent everyone to the device that was quiet then (simulated 100-node uniform
-    // workload, 100 ms between builds: mean 68 -> 62 ms, below join-shortest-queue's 63).
+    // workload, 100 ms between builds: mean 68 -> 62 ms, below join-shortest-queue's 63). On a node,
+    // another node's counts are older than the build by up to the directory's publish period, which
+    // this age does not include: the discount is the least it should be there.
     double others = (device.outstanding() - q) * Math.exp(-(double) s.ageNanos() / Math.max(1, service1));
     long deviceWait = deviceWait(device, others, service1);
     long untilReady = r.phase() == ReplicaView.Phase.LOADING ? Math.max(0, r.readyAtNanos() - s.nowNanos()) : 0;

@@ -20,7 +20,7 @@ package io.zeroserve.scheduler;
  * <p>The idle time carries most of it. The earlier forecast, a rate decayed with idle time, priced a
  * replica by how busy it had been in the last minute, and kept replicas of ended bursts while evicting
  * ones about to be used again: in the simulator this forecast cut the cold starts on the skewed
- * workload by a third to four fifths and took its p99 from 0.36-0.61x to 0.21-0.50x the best
+ * workload by a third to four fifths and took its p99 from 0.36-0.61x to 0.21-0.51x the best
  * baseline's (bench/RESULTS-scheduler.md, section 5). Dropping the rate from the chance measured the
  * same; the rate is what counts a busy version's arrivals (without it, p50 rose from 84 to 104 ms).
  */

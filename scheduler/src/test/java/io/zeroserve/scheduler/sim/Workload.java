@@ -42,12 +42,18 @@ record Workload(String name, boolean skewed, int nodes, int functions, double zi
   static final long MIB = 1L << 20;
   static final long KEEP_ALIVE = 10 * 60 * S;
 
+  /**
+   * maxReplicas of every skewed function ({@code -DmaxReplicas}): the busiest function's rate grows with
+   * the cluster (it needs ~870 lanes at 1,000 nodes), so 64 leaves every policy overloaded there.
+   */
+  static final int MAX_REPLICAS = Integer.getInteger("maxReplicas", 64);
+
   enum Policy { LERT, ROUND_ROBIN, RANDOM, JSQ, POWER_OF_TWO }
 
   /** Skewed popularity, bursty, heterogeneous, with far more model memory than device memory. */
   static Workload skewed(int nodes, int functions, double utilization, long warmup, long measure, long seed) {
     return new Workload("skewed+pressure", true, nodes, functions, 1.0, utilization, 16 * GIB, 32 * GIB, GIB,
-        50 * MS, 64, KEEP_ALIVE, warmup, measure, seed);
+        50 * MS, MAX_REPLICAS, KEEP_ALIVE, warmup, measure, seed);
   }
 
   static Workload uniform(int nodes, int functions, double utilization, long warmup, long measure, long seed) {
