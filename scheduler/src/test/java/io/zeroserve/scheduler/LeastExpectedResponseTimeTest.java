@@ -82,6 +82,11 @@ class LeastExpectedResponseTimeTest {
     return new DeviceView(node, id, DeviceKind.GPU, "gpu:test", 16 * GIB, reserved, 1, 0, false);
   }
 
+  /** Where a request on node a for GPU-only function f cold-starts: the eviction tables' decision. */
+  private Placement.ColdStart gpuColdStartOfF(ClusterSnapshot s) {
+    return assertInstanceOf(Placement.ColdStart.class, policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+  }
+
   private static PlacementRequest request(String fn, String at) {
     return request(fn, at, DeviceRequirement.ANY, 8);
   }
@@ -203,8 +208,7 @@ class LeastExpectedResponseTimeTest {
         .learned("hot", "gpu:test", MS, 500 * MS).learned("cold", "gpu:test", MS, 500 * MS)
         .learned("f", "gpu:test", MS, 300 * MS).snapshot();
 
-    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
-        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+    Placement.ColdStart cold = gpuColdStartOfF(s);
 
     assertEquals("g1", cold.deviceId());
     assertEquals(List.of("rare"), cold.evict());
@@ -221,8 +225,7 @@ class LeastExpectedResponseTimeTest {
         .learned("b", "gpu:test", MS, 500 * MS).learned("t", "gpu:test", MS, 500 * MS)
         .learned("f", "gpu:test", MS, 300 * MS).snapshot();
 
-    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
-        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+    Placement.ColdStart cold = gpuColdStartOfF(s);
 
     assertEquals(List.of("burst"), cold.evict());
   }
@@ -238,8 +241,7 @@ class LeastExpectedResponseTimeTest {
         .learned("hot", "gpu:test", MS, 300 * MS).learned("warm", "gpu:test", MS, 500 * MS)
         .learned("f", "gpu:test", MS, 300 * MS).snapshot();
 
-    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class,
-        policy.place(request("f", "a", DeviceRequirement.GPU, 8), s));
+    Placement.ColdStart cold = gpuColdStartOfF(s);
 
     assertEquals(List.of("warm"), cold.evict());
   }
