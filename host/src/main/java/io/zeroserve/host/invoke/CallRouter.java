@@ -23,6 +23,7 @@ import io.zeroserve.host.http.HttpErrors;
 import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionRecord;
 import io.zeroserve.host.logging.RequestLog;
+import io.zeroserve.host.placement.ForwardsInFlight;
 import io.zeroserve.host.placement.Placements;
 import io.zeroserve.scheduler.Placement;
 import java.util.ArrayList;
@@ -229,8 +230,14 @@ public final class CallRouter {
       answer.tryFail(new NodeUnreachable("node " + node + " left the cluster"));
     }
     long sentAt = System.nanoTime();
+    // A call to a replica there counts on it in this node's placements until answered; a cold start's
+    // order counts as the pending replica Placements keeps.
+    ForwardsInFlight.Ticket ticket = order == null ? placements.forwarding(node, call.function(), call.version()) : null;
     vertx.eventBus().<Buffer>request(ADDRESS_PREFIX + node, call.body(), options).onComplete(ar -> {
       forNode.remove(answer);
+      if (ticket != null) {
+        placements.answered(ticket);
+      }
       if (ar.succeeded()) {
         Message<Buffer> reply = ar.result();
         answer.tryComplete(new EncodedCall.Answer(reply.body(), reply.headers().get("content-type"),

@@ -2,6 +2,7 @@ package io.zeroserve.host.placement;
 
 import io.zeroserve.cluster.ClusterSnapshots;
 import io.zeroserve.cluster.ClusterState;
+import io.zeroserve.cluster.ReplicaLocation;
 import io.zeroserve.functions.FunctionConfig;
 import io.zeroserve.functions.FunctionVersion;
 import io.zeroserve.functions.replica.LocalReplicas;
@@ -19,6 +20,8 @@ import io.zeroserve.scheduler.PlacementRequest;
 import io.zeroserve.scheduler.ReplicaView;
 import io.zeroserve.scheduler.estimate.Priors;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,10 +30,12 @@ import java.util.logging.Logger;
 
 /**
  * Asks the placement policy where each request runs, over a cluster snapshot rebuilt at most every
- * {@link #SNAPSHOT_MAX_AGE_NANOS} or when this node's replicas change, with the requested version's replicas laid over it fresh: this
- * node's from {@link LocalReplicas}, and cold starts it ordered on other nodes that their directory
- * entries do not show yet. Without that, every request of a burst would see the same empty snapshot
- * and order its own cold start. Thread-safe.
+ * {@link #SNAPSHOT_MAX_AGE_NANOS} or when this node's replicas change, with the requested version's
+ * replicas laid over it fresh: this node's from {@link LocalReplicas}, cold starts it ordered on other
+ * nodes that their directory entries do not show yet, and the calls it forwarded that those entries
+ * cannot count yet ({@link ForwardsInFlight}). Without that, every request of a burst would see the
+ * same empty snapshot and order its own cold start, or the same idle replica and all queue there.
+ * Thread-safe.
  */
 public final class Placements {
 
@@ -47,9 +52,16 @@ public final class Placements {
   private final NetworkModel network = NetworkModel.DEFAULT;
   private final Priors priors = Priors.DEFAULT;
   private final Map<String, PendingColdStart> pending = new ConcurrentHashMap<>();
-  private volatile ClusterSnapshot snapshot;
-  private volatile long builtAtNanos;
-  private volatile long builtAtChange = -1;
+  private final ForwardsInFlight forwards = new ForwardsInFlight();
+  private volatile Built built;
+
+  /**
+   * A snapshot and what it was built from.
+   *
+   * @param publishedAtMillis per other node, its newest directory entry the snapshot read
+   * @param change {@link LocalReplicas#changes()} when it was built
+   */
+  private record Built(ClusterSnapshot snapshot, Map<String, Long> publishedAtMillis, long builtAtNanos, long change) {}
 
   /**
    * A cold start this node ordered on another node.
@@ -69,7 +81,8 @@ public final class Placements {
   /** Where a request for this version runs. */
   public Placement place(String function, FunctionVersion version, FunctionConfig config, long payloadBytes) {
     long now = System.nanoTime();
-    ClusterSnapshot base = snapshot(now);
+    Built built = built(now);
+    ClusterSnapshot base = built.snapshot();
     FunctionProfile profile = profile(function, version, config);
     String self = cluster.localNodeId();
     List<ReplicaView> fresh = new ArrayList<>();
@@ -95,6 +108,8 @@ public final class Placements {
         fresh.add(p);
       }
     }
+    // Cold starts ordered elsewhere included: calls routed to one wait for it there.
+    fresh = forwards.overlay(fresh, self, built.publishedAtMillis());
     ClusterSnapshot s = base.withReplicasOf(function, version.version(), fresh, now);
     PlacementRequest request = new PlacementRequest(profile, self, payloadBytes);
     Placement decision;
@@ -129,25 +144,42 @@ public final class Placements {
     return n;
   }
 
-  /** The cluster as placement sees it now, for the API and the dashboard. */
-  public ClusterSnapshot snapshot() {
-    return snapshot(System.nanoTime());
+  /**
+   * Records a call forwarded to another node's replicas of this version, so that this node's next
+   * decisions count it there before the directory shows it; hand the ticket to {@link #answered}.
+   */
+  public ForwardsInFlight.Ticket forwarding(String nodeId, String function, int version) {
+    return forwards.sent(nodeId, function, version, System.currentTimeMillis(), System.nanoTime());
   }
 
-  private ClusterSnapshot snapshot(long now) {
-    ClusterSnapshot s = snapshot;
+  /** A forwarded call's answer, or its failure, is in. */
+  public void answered(ForwardsInFlight.Ticket ticket) {
+    forwards.answered(ticket);
+  }
+
+  /** The cluster as placement sees it now, for the API and the dashboard. */
+  public ClusterSnapshot snapshot() {
+    return built(System.nanoTime()).snapshot();
+  }
+
+  private Built built(long now) {
+    Built b = built;
     long change = replicas.changes();
-    if (s == null || now - builtAtNanos > SNAPSHOT_MAX_AGE_NANOS || change != builtAtChange) {
+    if (b == null || now - b.builtAtNanos() > SNAPSHOT_MAX_AGE_NANOS || change != b.change()) {
       Estimates estimates = ClusterSnapshots.estimates(cluster);
-      s = ClusterSnapshots.build(now, System.currentTimeMillis(), cluster.nodes(), cluster.allReplicas(),
+      Collection<ReplicaLocation> directory = cluster.allReplicas();
+      Map<String, Long> publishedAtMillis = new HashMap<>();
+      for (ReplicaLocation r : directory) {
+        publishedAtMillis.merge(r.nodeId(), r.updatedAtMillis(), Math::max);
+      }
+      ClusterSnapshot s = ClusterSnapshots.build(now, System.currentTimeMillis(), cluster.nodes(), directory,
           cluster.reservedBytes(), estimates, cluster.localNodeId(), localViews(replicas.replicas(), now, estimates),
-          replicaParallelism,
-          network);
-      snapshot = s;
-      builtAtNanos = now;
-      builtAtChange = change;
+          replicaParallelism, network);
+      b = new Built(s, publishedAtMillis, now, change);
+      built = b;
+      forwards.forgetQuietSince(now - PENDING_TTL_NANOS);
     }
-    return s;
+    return b;
   }
 
   /** Replicas of this node as placement sees them. */

@@ -1,0 +1,192 @@
+package io.zeroserve.host.placement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.zeroserve.scheduler.ClusterSnapshot;
+import io.zeroserve.scheduler.DeviceKind;
+import io.zeroserve.scheduler.DeviceRequirement;
+import io.zeroserve.scheduler.DeviceView;
+import io.zeroserve.scheduler.Estimates;
+import io.zeroserve.scheduler.FunctionProfile;
+import io.zeroserve.scheduler.LeastExpectedResponseTime;
+import io.zeroserve.scheduler.NetworkModel;
+import io.zeroserve.scheduler.NodeView;
+import io.zeroserve.scheduler.Placement;
+import io.zeroserve.scheduler.PlacementRequest;
+import io.zeroserve.scheduler.ReplicaView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ForwardsInFlightTest {
+
+  private static final String SELF = "a";
+  private static final long PUBLISHED = 1_000_000L;
+
+  private final ForwardsInFlight forwards = new ForwardsInFlight();
+
+  private static ReplicaView replica(String id, String node, ReplicaView.Phase phase, int outstanding, long lastUsedNanos) {
+    return new ReplicaView(node + "/" + id, node, "cpu", "f", 1, phase, outstanding, 1, 1 << 20, 0, lastUsedNanos, 0);
+  }
+
+  private static ReplicaView ready(String id, String node, int outstanding) {
+    return replica(id, node, ReplicaView.Phase.READY, outstanding, 0);
+  }
+
+  private ForwardsInFlight.Ticket send(String node, long atMillis) {
+    return forwards.sent(node, "f", 1, atMillis, atMillis * 1_000_000);
+  }
+
+  private static int outstanding(List<ReplicaView> replicas, String id) {
+    return replicas.stream().filter(r -> r.replicaId().equals(id)).findFirst().orElseThrow().outstanding();
+  }
+
+  @Test
+  void when_forwardsSentAfterTheNodePublished_then_theyQueueOnItsLeastLoadedReplicas() {
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 2), ready("r2", "b", 0));
+    for (int i = 0; i < 3; i++) {
+      send("b", PUBLISHED + 5);
+    }
+
+    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+
+    // Water-filled as node b hands them out: r2 takes two, then the third goes to the first of equals.
+    assertEquals(3, outstanding(seen, "b/r1"));
+    assertEquals(2, outstanding(seen, "b/r2"));
+  }
+
+  @Test
+  void when_forwardsWereSentBeforeTheNodePublished_then_theDirectoryCountsThemAlready() {
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 4));
+    send("b", PUBLISHED - 1);
+    send("b", PUBLISHED - 40);
+    send("b", PUBLISHED);
+
+    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+
+    assertEquals(5, outstanding(seen, "b/r1"), "only the one sent in the millisecond of the write or later is added");
+  }
+
+  @Test
+  void when_forwardsAreAnswered_inAnyOrder_then_onlyTheOthersCount() {
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 0));
+    ForwardsInFlight.Ticket first = send("b", PUBLISHED + 1);
+    ForwardsInFlight.Ticket second = send("b", PUBLISHED + 2);
+    ForwardsInFlight.Ticket third = send("b", PUBLISHED + 3);
+
+    forwards.answered(second);
+    assertEquals(2, outstanding(forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED)), "b/r1"));
+    forwards.answered(first);
+    assertEquals(1, forwards.inFlightSince("b", "f", 1, 0));
+    forwards.answered(third);
+    assertEquals(0, outstanding(forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED)), "b/r1"));
+    assertEquals(0, forwards.inFlightSince("b", "f", 1, 0));
+  }
+
+  @Test
+  void when_aNodeHasAReadyAndALoadingReplica_then_forwardsQueueOnTheReadyOne() {
+    List<ReplicaView> replicas = List.of(replica("r1", "b", ReplicaView.Phase.LOADING, 0, 0), ready("r2", "b", 3));
+    send("b", PUBLISHED + 1);
+
+    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+
+    assertEquals(0, outstanding(seen, "b/r1"));
+    assertEquals(4, outstanding(seen, "b/r2"));
+  }
+
+  @Test
+  void when_forwardsWentToOneNode_then_othersAndOwnReplicasAreUntouched() {
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 0), ready("r2", "c", 0), ready("r3", SELF, 0),
+        replica("r4", "b", ReplicaView.Phase.DRAINING, 0, 0));
+    send("b", PUBLISHED + 1);
+    forwards.sent("b", "f", 2, PUBLISHED + 1, 0); // another version
+    forwards.sent("c", "g", 1, PUBLISHED + 1, 0); // another function
+
+    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED, "c", PUBLISHED));
+
+    assertEquals(List.of(1, 0, 0, 0), seen.stream().map(ReplicaView::outstanding).toList());
+  }
+
+  @Test
+  void when_theNodeWroteNothingThisSnapshotRead_then_nothingIsLaidOver() {
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 0));
+    send("b", PUBLISHED + 1);
+
+    assertSame(replicas, forwards.overlay(replicas, SELF, Map.of()));
+  }
+
+  @Test
+  void when_forwardedToANode_then_theReplicaItPicksCountsAsUsedThen() {
+    List<ReplicaView> replicas = List.of(replica("r1", "b", ReplicaView.Phase.READY, 1, 10), ready("r2", "b", 0));
+    ForwardsInFlight.Ticket t = forwards.sent("b", "f", 1, PUBLISHED - 5, 500);
+    forwards.answered(t);
+
+    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+
+    assertEquals(10, seen.get(0).lastUsedNanos());
+    assertEquals(500, seen.get(1).lastUsedNanos(), "the least loaded one is where node b sent it");
+    assertEquals(List.of(1, 0), seen.stream().map(ReplicaView::outstanding).toList());
+  }
+
+  @Test
+  void when_aTargetIsQuiet_then_itIsForgotten() {
+    ForwardsInFlight.Ticket answered = forwards.sent("b", "f", 1, PUBLISHED, 100);
+    forwards.answered(answered);
+    forwards.sent("c", "f", 1, PUBLISHED, 100); // still in flight: kept however old
+
+    forwards.forgetQuietSince(200);
+
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 0), ready("r2", "c", 0));
+    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED - 1, "c", PUBLISHED - 1));
+    assertEquals(0, seen.get(0).lastUsedNanos(), "b's last forward is forgotten");
+    assertEquals(1, seen.get(1).outstanding());
+  }
+
+  /**
+   * The reason for the overlay: a burst this node forwards within one directory period. Node b's one
+   * replica was idle when it last published; 30 calls of 100 ms each have since gone there. Without them
+   * placement would send the 31st there too; with them, its 3 s wait loses to a 0.5 s load here.
+   */
+  @Test
+  void when_aBurstWasForwardedToAReplicaTheDirectoryShowsIdle_then_placementStartsOneHereInstead() {
+    Estimates estimates = new Estimates() {
+      @Override
+      public long serviceNanos(FunctionProfile function, String deviceClass, DeviceKind kind, int batch) {
+        return 100_000_000L;
+      }
+
+      @Override
+      public long loadNanos(FunctionProfile function, String deviceClass, DeviceKind kind) {
+        return 500_000_000L;
+      }
+
+      @Override
+      public long reloadNanos(String function, String deviceClass, DeviceKind kind, long memoryBytes) {
+        return 500_000_000L;
+      }
+    };
+    List<NodeView> nodes = new ArrayList<>();
+    for (String node : List.of(SELF, "b")) {
+      nodes.add(new NodeView(node, false, List.of(new DeviceView(node, "cpu", DeviceKind.CPU, "cpu", 1L << 32,
+          node.equals("b") ? 1 << 20 : 0, 4, 0, false))));
+    }
+    List<ReplicaView> directory = List.of(ready("r1", "b", 0));
+    ClusterSnapshot base = new ClusterSnapshot(0, nodes, directory, estimates, NetworkModel.DEFAULT);
+    FunctionProfile f = new FunctionProfile("f", 1, 1 << 20, 1 << 20, DeviceRequirement.ANY, 8, 1, 600_000_000_000L);
+    PlacementRequest request = new PlacementRequest(f, SELF, 100);
+    LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
+    assertInstanceOf(Placement.Route.class, policy.place(request, base), "as the directory shows it");
+
+    for (int i = 0; i < 30; i++) {
+      send("b", PUBLISHED + i);
+    }
+    ClusterSnapshot seen = base.withReplicasOf("f", 1, forwards.overlay(directory, SELF, Map.of("b", PUBLISHED)));
+
+    Placement decision = policy.place(request, seen);
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, decision);
+    assertEquals(SELF, cold.nodeId());
+  }
+}
