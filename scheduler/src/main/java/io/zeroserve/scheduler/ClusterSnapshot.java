@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,8 +47,8 @@ public final class ClusterSnapshot {
   private final Map<String, Long> maxFreeByClass;
   /** Per device class, the devices with the most memory that idle replicas could give back. */
   private final Map<String, DeviceView[]> evictionCandidates;
-  /** Per device, how many of its replicas have work: they share its lanes. */
-  private final Map<String, Integer> busyReplicasByDevice;
+  /** Per device (this snapshot's views, by identity), how many of its replicas have work: they share its lanes. */
+  private final Map<DeviceView, Integer> busyReplicasByDevice;
   /** Per device, its idle replicas, cheapest to evict first, and what evicting each costs. */
   private final Map<String, Evictable[]> evictables;
   private final VersionKey override;
@@ -84,10 +85,11 @@ public final class ClusterSnapshot {
       replicasByDevice.computeIfAbsent(r.deviceKey(), k -> new ArrayList<>()).add(r);
     }
     this.evictables = new HashMap<>();
-    this.busyReplicasByDevice = new HashMap<>();
+    this.busyReplicasByDevice = new IdentityHashMap<>();
     for (ReplicaView r : replicas) {
-      if (r.outstanding() > 0 && r.phase() != ReplicaView.Phase.LOADING) {
-        busyReplicasByDevice.merge(r.deviceKey(), 1, Integer::sum);
+      DeviceView d = devicesByKey.get(r.deviceKey());
+      if (d != null && r.outstanding() > 0 && r.phase() != ReplicaView.Phase.LOADING) {
+        busyReplicasByDevice.merge(d, 1, Integer::sum);
       }
     }
     Map<String, Long> reclaimable = new HashMap<>();
@@ -225,9 +227,9 @@ public final class ClusterSnapshot {
     return devicesByClass.getOrDefault(deviceClass, new DeviceView[0]);
   }
 
-  /** How many replicas on a device had work when the snapshot was built: they share its lanes. */
-  int busyReplicasOn(String deviceKey) {
-    return busyReplicasByDevice.getOrDefault(deviceKey, 0);
+  /** How many replicas on one of this snapshot's devices had work when it was built: they share its lanes. */
+  int busyReplicasOn(DeviceView device) {
+    return busyReplicasByDevice.getOrDefault(device, 0);
   }
 
   /** The most free memory a device of this class has (0 if none). */

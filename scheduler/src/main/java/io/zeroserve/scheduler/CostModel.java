@@ -20,8 +20,12 @@ public final class CostModel {
   private CostModel() {}
 
   public static long route(ReplicaView r, DeviceView device, PlacementRequest request, ClusterSnapshot s) {
+    return route(r, device, request, s, s.estimates());
+  }
+
+  /** As above, with the estimates to use: a decision passes the ones it memoizes ({@link ServiceTimes}). */
+  static long route(ReplicaView r, DeviceView device, PlacementRequest request, ClusterSnapshot s, Estimates est) {
     FunctionProfile f = request.function();
-    Estimates est = s.estimates();
     int q = r.outstanding();
     int batch = (int) Math.min(f.maxBatchSize(), Math.max(1, ceilDiv(q + 1, r.parallelism())));
     long serviceNanos = est.serviceNanos(f, device.deviceClass(), device.kind(), batch);

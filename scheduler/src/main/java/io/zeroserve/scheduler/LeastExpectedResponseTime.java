@@ -1,7 +1,9 @@
 package io.zeroserve.scheduler;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -63,26 +65,28 @@ public final class LeastExpectedResponseTime implements PlacementPolicy {
     int live = 0;
     double arrivalsPerSecond = 0;
     double servedPerSecond = 0;
-    List<String> nodesWithReplica = new ArrayList<>(4);
-    for (ReplicaView r : s.replicasOf(f.function(), f.version())) {
+    List<ReplicaView> replicas = s.replicasOf(f.function(), f.version());
+    Set<String> nodesWithReplica = new HashSet<>(Math.max(16, replicas.size() * 4 / 3 + 1));
+    ServiceTimes serviceTimes = new ServiceTimes(s.estimates(), f);
+    for (ReplicaView r : replicas) {
       if (!r.routable()) {
         continue;
       }
       live++;
       arrivalsPerSecond += r.expectedRequestsPerSecond(s.nowNanos());
-      if (!nodesWithReplica.contains(r.nodeId())) {
-        nodesWithReplica.add(r.nodeId());
-      }
+      nodesWithReplica.add(r.nodeId());
       NodeView node = s.node(r.nodeId());
-      DeviceView device = s.device(r.deviceKey());
+      // Looked up from its node, not by its device key: building that string per replica was a third of
+      // a decision for a version with hundreds of replicas.
+      DeviceView device = node == null ? null : node.device(r.deviceId());
       if (node == null || node.leaving() || device == null) {
         continue;
       }
       // A replica serves at most its lanes, and no more than its share of a device that other busy
       // replicas use too: counting a shared GPU as whole would hide that the version has outgrown it.
-      double lanes = Math.min(r.parallelism(), (double) device.parallelism() / Math.max(1, s.busyReplicasOn(r.deviceKey())));
-      servedPerSecond += lanes * 1e9 / Math.max(1, s.estimates().serviceNanos(f, device.deviceClass(), device.kind(), 1));
-      long nanos = CostModel.route(r, device, request, s);
+      double lanes = Math.min(r.parallelism(), (double) device.parallelism() / Math.max(1, s.busyReplicasOn(device)));
+      servedPerSecond += lanes * 1e9 / Math.max(1, serviceTimes.serviceNanos(f, device.deviceClass(), device.kind(), 1));
+      long nanos = CostModel.route(r, device, request, s, serviceTimes);
       if (trace != null) {
         trace.accept("route " + r.replicaId() + " (" + r.phase() + ", " + r.outstanding() + " outstanding): "
             + micros(nanos));

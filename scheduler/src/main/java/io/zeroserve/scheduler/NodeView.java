@@ -19,4 +19,14 @@ public record NodeView(String nodeId, boolean leaving, List<DeviceView> devices)
       }
     }
   }
+
+  /** Its device with this id; null if it has none. */
+  public DeviceView device(String deviceId) {
+    for (DeviceView d : devices) {
+      if (d.deviceId().equals(deviceId)) {
+        return d;
+      }
+    }
+    return null;
+  }
 }

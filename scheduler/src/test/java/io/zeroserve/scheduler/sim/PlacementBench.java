@@ -40,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * other one on the CPUs (the rest carried over from the GPUs), 10,000 functions in all. Requests alternate over functions that have replicas (routing, with cold
  * starts costed against them) and functions that have none (a cold start, often needing eviction).
  * {@code placeWithOverlay} adds what a node does per request: lay the version's fresh replicas over the
- * snapshot. Sample mode, so the percentiles come from individual calls.
+ * snapshot. {@code placeHotVersion} places requests for one version with {@link #HOT_REPLICAS} replicas:
+ * a decision is O(replicas of its version). Sample mode, so the percentiles come from individual calls.
  *
  * <pre>
  * ./mvnw -q -pl scheduler test-compile exec:java -Dexec.classpathScope=test \
@@ -60,11 +61,17 @@ public class PlacementBench {
   static final int FUNCTIONS = 10_000;
   static final int WITH_REPLICAS = 5_000;
   static final int REPLICAS_EACH = 4;
+  /**
+   * Replicas of one hot version, as the busiest function of the simulated 1,000-node workload has when
+   * its replicas are not capped (it needs ~870 lanes): every decision for it weighs each of them.
+   */
+  static final int HOT_REPLICAS = 800;
   static final long GIB = 1L << 30;
 
   private final LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
   private ClusterSnapshot snapshot;
   private PlacementRequest[] requests;
+  private PlacementRequest[] hotRequests;
   private List<List<ReplicaView>> replicasOf;
   private int next;
 
@@ -107,6 +114,19 @@ public class PlacementBench {
       replicas.addAll(mine);
       replicasOf.add(mine);
     }
+    FunctionProfile hot = new FunctionProfile("hot", 1, GIB, 2 * GIB, DeviceRequirement.ANY, 2048, 1, 600_000_000_000L);
+    learned.put(EstimateKey.service("hot", 1, "gpu:sim", 1).text(), new Ewma(20e6, 100));
+    learned.put(EstimateKey.load("hot", "gpu:sim").text(), new Ewma(1.5e9, 10));
+    for (int k = 0; k < HOT_REPLICAS; k++) {
+      int node = k % NODES;
+      int gpu = k % GPUS;
+      int out = rnd.nextInt(6);
+      ReplicaView v = new ReplicaView("r" + r++, "n" + node, "gpu" + gpu, "hot", 1, ReplicaView.Phase.READY, out, 1,
+          hot.memoryBytes(), 0, 0, 20 + rnd.nextDouble() * 20);
+      reserved[node][gpu] += v.memoryBytes();
+      outstanding[node][gpu] += out;
+      replicas.add(v);
+    }
     List<NodeView> nodes = new ArrayList<>();
     for (int n = 0; n < NODES; n++) {
       List<DeviceView> devices = new ArrayList<>();
@@ -122,6 +142,10 @@ public class PlacementBench {
     snapshot = new ClusterSnapshot(0, nodes, replicas,
         new LearnedEstimates(learned, Priors.DEFAULT, Map.of("cpu", DeviceKind.CPU, "gpu:sim", DeviceKind.GPU)),
         NetworkModel.DEFAULT);
+    hotRequests = new PlacementRequest[4096];
+    for (int i = 0; i < hotRequests.length; i++) {
+      hotRequests[i] = new PlacementRequest(hot, "n" + rnd.nextInt(NODES), 16 * 1024);
+    }
     requests = new PlacementRequest[4096];
     for (int i = 0; i < requests.length; i++) {
       int f = i % 2 == 0 ? rnd.nextInt(WITH_REPLICAS) : WITH_REPLICAS + rnd.nextInt(FUNCTIONS - WITH_REPLICAS);
@@ -133,6 +157,12 @@ public class PlacementBench {
   public Placement place() {
     PlacementRequest q = requests[next++ & (requests.length - 1)];
     return policy.place(q, snapshot);
+  }
+
+  /** A request for the hot version: a decision weighs each of its replicas. */
+  @Benchmark
+  public Placement placeHotVersion() {
+    return policy.place(hotRequests[next++ & (hotRequests.length - 1)], snapshot);
   }
 
   @Benchmark
