@@ -63,13 +63,18 @@ public final class ForwardsInFlight {
 
   /** Records a forward of a call for {@code function} v{@code version} to {@code nodeId}, sent now. */
   public Ticket sent(String nodeId, String function, int version, long nowMillis, long nowNanos) {
-    Sent sent = byTarget.computeIfAbsent(new Target(nodeId, function, version), t -> new Sent());
-    synchronized (sent) {
-      Ticket ticket = new Ticket(sent, nowMillis);
-      sent.inOrder.addLast(ticket);
-      sent.lastSentNanos = nowNanos;
-      return ticket;
-    }
+    Ticket[] ticket = new Ticket[1];
+    // Under the map's lock for the target, so that forgetQuietSince cannot drop it in between.
+    byTarget.compute(new Target(nodeId, function, version), (target, known) -> {
+      Sent sent = known == null ? new Sent() : known;
+      synchronized (sent) {
+        ticket[0] = new Ticket(sent, nowMillis);
+        sent.inOrder.addLast(ticket[0]);
+        sent.lastSentNanos = nowNanos;
+      }
+      return sent;
+    });
+    return ticket[0];
   }
 
   /** The forward's answer, or its failure, is in: it no longer counts. */
@@ -94,11 +99,13 @@ public final class ForwardsInFlight {
 
   /** Forgets targets with nothing in flight whose last forward is older than {@code beforeNanos}. */
   public void forgetQuietSince(long beforeNanos) {
-    byTarget.values().removeIf(s -> {
-      synchronized (s) {
-        return s.inOrder.isEmpty() && s.lastSentNanos < beforeNanos;
-      }
-    });
+    for (Target target : byTarget.keySet()) {
+      byTarget.computeIfPresent(target, (t, s) -> {
+        synchronized (s) {
+          return s.inOrder.isEmpty() && s.lastSentNanos < beforeNanos ? null : s;
+        }
+      });
+    }
   }
 
   /**

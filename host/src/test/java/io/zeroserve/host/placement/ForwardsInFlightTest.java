@@ -145,6 +145,41 @@ class ForwardsInFlightTest {
     assertEquals(1, seen.get(1).outstanding());
   }
 
+  @Test
+  void when_threadsSendAndAnswerWhileQuietTargetsAreForgotten_then_noForwardIsLostOrLeftOver() throws Exception {
+    int threads = 4;
+    int each = 20_000;
+    List<Thread> workers = new ArrayList<>();
+    List<ForwardsInFlight.Ticket> unanswered = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      workers.add(new Thread(() -> {
+        for (int i = 0; i < each; i++) {
+          ForwardsInFlight.Ticket ticket = send("b", PUBLISHED + 1);
+          if (i % 1000 == 0) {
+            unanswered.add(ticket);
+          } else {
+            forwards.answered(ticket);
+          }
+        }
+      }));
+    }
+    Thread forgetter = new Thread(() -> {
+      while (workers.stream().anyMatch(Thread::isAlive)) {
+        forwards.forgetQuietSince(Long.MAX_VALUE); // forget anything quiet, as soon as it is
+      }
+    });
+    workers.forEach(Thread::start);
+    forgetter.start();
+    for (Thread w : workers) {
+      w.join();
+    }
+    forgetter.join();
+
+    assertEquals(threads * each / 1000, forwards.inFlightSince("b", "f", 1, PUBLISHED));
+    unanswered.forEach(forwards::answered);
+    assertEquals(0, forwards.inFlightSince("b", "f", 1, PUBLISHED));
+  }
+
   /**
    * The reason for the overlay: a burst this node forwards within one directory period. Node b's one
    * replica was idle when it last published; 30 calls of 100 ms each have since gone there. Without them
