@@ -256,6 +256,7 @@ class MultiNodeTest {
     }
     assertEquals(new JsonArray(), node(1).replicas("forwarded"),
         "node 1 loaded no replica: it forwarded the calls, still encoded, to node 2");
+    assertEquals(0, forwardsInFlight(node(1)), "every forward answered counts no more");
     assertEquals(1, node(2).replicas("forwarded").size(), "node 2 holds the one replica");
 
     long[] local = new long[20];
@@ -368,6 +369,7 @@ class MultiNodeTest {
     assertEquals(List.of(), List.copyOf(failures), "calls that failed while node 2 left");
     assertTrue(latencies.size() > 10, "the client kept calling: " + latencies.size() + " calls");
     assertEquals(41f, node(1).inferConstant("leaving"));
+    assertEquals(0, forwardsInFlight(node(1)), "forwards failed by the leave, and run here, count no more");
     long max = latencies.stream().mapToLong(Long::longValue).max().orElse(0);
     System.out.printf("graceful leave of the replica's node: %d calls through node 1, 0 failed, max latency %.1f ms%n",
         latencies.size(), max / 1e6);
@@ -395,6 +397,11 @@ class MultiNodeTest {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  /** Calls {@code node} forwarded that are not answered yet, as its {@code GET /v1/cluster} says. */
+  private static int forwardsInFlight(Member node) {
+    return node.get("/v1/cluster").expect(200).getInteger("forwardsInFlight");
+  }
 
   /** Waits until {@code viewer}'s replica directory lists a READY replica of {@code function} on {@code holder}. */
   private static void awaitReplicaSeenBy(Member viewer, String function, Member holder) {

@@ -53,6 +53,8 @@ public final class ClusterSnapshot {
   private final Map<String, Evictable[]> evictables;
   private final VersionKey override;
   private final List<ReplicaView> overrideReplicas;
+  /** Calls the overlay's replicas have that their devices' counts lack (this snapshot's devices, by identity). */
+  private final Map<DeviceView, Integer> addedOutstanding;
 
   record VersionKey(String function, int version) {}
 
@@ -131,9 +133,11 @@ public final class ClusterSnapshot {
     }
     this.override = null;
     this.overrideReplicas = null;
+    this.addedOutstanding = Map.of();
   }
 
-  private ClusterSnapshot(ClusterSnapshot base, long nowNanos, VersionKey override, List<ReplicaView> replicas) {
+  private ClusterSnapshot(ClusterSnapshot base, long nowNanos, VersionKey override, List<ReplicaView> replicas,
+                          Map<String, Integer> addedByDevice) {
     this.nowNanos = nowNanos;
     this.builtAtNanos = base.builtAtNanos;
     this.maxFreeByClass = base.maxFreeByClass;
@@ -150,6 +154,17 @@ public final class ClusterSnapshot {
     this.evictables = base.evictables;
     this.override = override;
     this.overrideReplicas = List.copyOf(replicas);
+    if (addedByDevice.isEmpty()) {
+      this.addedOutstanding = Map.of();
+    } else {
+      this.addedOutstanding = new IdentityHashMap<>();
+      addedByDevice.forEach((key, added) -> {
+        DeviceView d = devicesByKey.get(key);
+        if (d != null) {
+          addedOutstanding.merge(d, added, Integer::sum);
+        }
+      });
+    }
   }
 
   /**
@@ -162,7 +177,18 @@ public final class ClusterSnapshot {
 
   /** As above, at {@code nowNanos}: the fresh replicas' times are on the decision's clock, not the build's. */
   public ClusterSnapshot withReplicasOf(String function, int version, List<ReplicaView> replicas, long nowNanos) {
-    return new ClusterSnapshot(this, nowNanos, new VersionKey(function, version), replicas);
+    return withReplicasOf(function, version, replicas, nowNanos, Map.of());
+  }
+
+  /**
+   * As above, where the fresh replicas have calls their devices' counts do not have yet: {@code
+   * addedByDevice} per {@link DeviceView#key()} (a node's forwards to another node's replicas since its
+   * last directory write). Without it, those calls would count as the device's other replicas' less.
+   */
+  public ClusterSnapshot withReplicasOf(String function, int version, List<ReplicaView> replicas, long nowNanos,
+                                        Map<String, Integer> addedByDevice) {
+    return new ClusterSnapshot(this, nowNanos, new VersionKey(function, version), replicas,
+        Objects.requireNonNull(addedByDevice, "addedByDevice cannot be null"));
   }
 
   private long evictionCost(ReplicaView r, DeviceView d) {
@@ -227,7 +253,19 @@ public final class ClusterSnapshot {
     return devicesByClass.getOrDefault(deviceClass, new DeviceView[0]);
   }
 
-  /** How many replicas on one of this snapshot's devices had work when it was built: they share its lanes. */
+  /**
+   * Requests outstanding on one of this snapshot's devices ({@link #device}; views from elsewhere are
+   * not recognized): its count, plus what an overlay added that the count lacks.
+   */
+  public int outstandingOn(DeviceView device) {
+    return addedOutstanding.isEmpty() ? device.outstanding()
+        : device.outstanding() + addedOutstanding.getOrDefault(device, 0);
+  }
+
+  /**
+   * How many replicas on one of this snapshot's devices ({@link #device}; views from elsewhere count 0)
+   * had work when it was built: they share its lanes.
+   */
   int busyReplicasOn(DeviceView device) {
     return busyReplicasByDevice.getOrDefault(device, 0);
   }

@@ -38,7 +38,7 @@ public final class CostModel {
     // workload, 100 ms between builds: mean 68 -> 62 ms, below join-shortest-queue's 63). On a node,
     // another node's counts are older than the build by up to the directory's publish period, which
     // this age does not include: the discount is the least it should be there.
-    double others = (device.outstanding() - q) * Math.exp(-(double) s.ageNanos() / Math.max(1, service1));
+    double others = (s.outstandingOn(device) - q) * Math.exp(-(double) s.ageNanos() / Math.max(1, service1));
     long deviceWait = deviceWait(device, others, service1);
     long untilReady = r.phase() == ReplicaView.Phase.LOADING ? Math.max(0, r.readyAtNanos() - s.nowNanos()) : 0;
     return untilReady + Math.max(queueNanos, deviceWait) + serviceNanos
@@ -50,7 +50,7 @@ public final class CostModel {
     Estimates est = s.estimates();
     long load = est.loadNanos(f, device.deviceClass(), device.kind());
     long serviceNanos = est.serviceNanos(f, device.deviceClass(), device.kind(), 1);
-    long deviceWait = deviceWait(device, device.outstanding(), serviceNanos);
+    long deviceWait = deviceWait(device, s.outstandingOn(device), serviceNanos);
     return load + evictionNanos + Math.max(0, deviceWait - load) + serviceNanos
         + s.network().nanos(request.receivingNode(), device.nodeId(), request.payloadBytes());
   }

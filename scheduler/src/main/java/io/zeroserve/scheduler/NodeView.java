@@ -13,9 +13,15 @@ public record NodeView(String nodeId, boolean leaving, List<DeviceView> devices)
   public NodeView {
     Objects.requireNonNull(nodeId, "nodeId cannot be null");
     devices = List.copyOf(Objects.requireNonNull(devices, "devices cannot be null"));
-    for (DeviceView d : devices) {
+    for (int i = 0; i < devices.size(); i++) {
+      DeviceView d = devices.get(i);
       if (!d.nodeId().equals(nodeId)) {
         throw new IllegalArgumentException("device " + d.key() + " listed under node " + nodeId);
+      }
+      for (int j = 0; j < i; j++) {
+        if (devices.get(j).deviceId().equals(d.deviceId())) {
+          throw new IllegalArgumentException("device id " + d.deviceId() + " listed twice under node " + nodeId);
+        }
       }
     }
   }

@@ -15,8 +15,9 @@ final class ServiceTimes implements Estimates {
 
   private final Estimates estimates;
   private final FunctionProfile function;
-  /** Per device class, per batch size: 0 if not asked yet. A decision sees a class or two, mostly. */
+  /** Per device class and kind, per batch size: 0 if not asked yet. A decision sees a class or two, mostly. */
   private String[] classes = new String[2];
+  private DeviceKind[] kinds = new DeviceKind[2];
   private long[][] nanos = new long[2][];
   private int known;
 
@@ -30,7 +31,7 @@ final class ServiceTimes implements Estimates {
     if (f != function || batch < 1 || batch > REMEMBERED_BATCHES) {
       return estimates.serviceNanos(f, deviceClass, kind, batch);
     }
-    long[] byBatch = byBatch(deviceClass);
+    long[] byBatch = byBatch(deviceClass, kind);
     if (byBatch[batch] == 0) {
       // An estimate of 0 is asked for again each time: rare, and still right.
       byBatch[batch] = estimates.serviceNanos(f, deviceClass, kind, batch);
@@ -38,17 +39,19 @@ final class ServiceTimes implements Estimates {
     return byBatch[batch];
   }
 
-  private long[] byBatch(String deviceClass) {
+  private long[] byBatch(String deviceClass, DeviceKind kind) {
     for (int i = 0; i < known; i++) {
-      if (classes[i] == deviceClass || classes[i].equals(deviceClass)) {
+      if (kinds[i] == kind && (classes[i] == deviceClass || classes[i].equals(deviceClass))) {
         return nanos[i];
       }
     }
     if (known == classes.length) {
       classes = Arrays.copyOf(classes, known * 2);
+      kinds = Arrays.copyOf(kinds, known * 2);
       nanos = Arrays.copyOf(nanos, known * 2);
     }
     classes[known] = deviceClass;
+    kinds[known] = kind;
     nanos[known] = new long[REMEMBERED_BATCHES + 1];
     return nanos[known++];
   }

@@ -2,6 +2,7 @@ package io.zeroserve.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroserve.scheduler.ReplicaView.Phase;
@@ -370,6 +371,30 @@ class LeastExpectedResponseTimeTest {
         .replica("r1", "a", "cpu", "f", Phase.READY, 2, GIB, 100)
         .learned("f", "cpu", MS, 100 * MS).snapshot();
     assertEquals(null, ((Placement.Route) policy.place(request("f", "a"), quiet)).alsoStart());
+  }
+
+  @Test
+  void when_anotherBusyReplicaSharesTheGpu_then_theVersionHasOutgrownItsShareAndStartsAnotherAhead() {
+    // r1 (2 lanes) takes 900 requests/s of 1 ms on a GPU with 2 lanes: alone there it could serve
+    // 2,000/s; with g's busy replica on the same GPU, its share is 1 lane, 1,000/s, and 900/s is above
+    // the target utilization.
+    DeviceView g0 = new DeviceView("a", "g0", DeviceKind.GPU, "gpu:test", 16 * GIB, 2 * GIB, 2, 4, false);
+    ReplicaView r1 = new ReplicaView("r1", "a", "g0", "f", 1, Phase.READY, 1, 2, GIB, 0, 0, 900);
+    Cluster shared = new Cluster().node("a", g0).node("b", cpu("b", 0))
+        .learned("f", "gpu:test", MS, 100 * MS).learned("f", "cpu", MS, 100 * MS);
+    shared.replicas.add(r1);
+    shared.replicas.add(new ReplicaView("g1", "a", "g0", "g", 1, Phase.READY, 3, 2, GIB, 0, 0, 5));
+
+    Placement.Route route = assertInstanceOf(Placement.Route.class, policy.place(request("f", "a"), shared.snapshot()));
+    assertEquals("r1", route.replicaId());
+    assertNotNull(route.alsoStart(), "starts another ahead of need");
+
+    Cluster alone = new Cluster().node("a", g0).node("b", cpu("b", 0))
+        .learned("f", "gpu:test", MS, 100 * MS).learned("f", "cpu", MS, 100 * MS);
+    alone.replicas.add(r1);
+    alone.replicas.add(new ReplicaView("g1", "a", "g0", "g", 1, Phase.READY, 0, 2, GIB, 0, 0, 5));
+    assertEquals(null, ((Placement.Route) policy.place(request("f", "a"), alone.snapshot())).alsoStart(),
+        "g's replica idle: r1 has the GPU's 2 lanes");
   }
 
   @Test

@@ -89,6 +89,7 @@ final class ClusterApi {
         .end(new JsonObject()
             .put("clusterName", services.options().cluster().clusterName())
             .put("self", services.cluster().localNodeId())
+            .put("forwardsInFlight", services.placements().forwardsInFlight())
             .put("nodes", nodes)
             .put("estimates", estimates(learned))
             .put("priorScales", priorScales(learned))

@@ -230,14 +230,21 @@ public final class CallRouter {
       answer.tryFail(new NodeUnreachable("node " + node + " left the cluster"));
     }
     long sentAt = System.nanoTime();
-    // A call to a replica there counts on it in this node's placements until answered; a cold start's
+    // A call to a replica there counts on it in this node's placements until its answer or failure is
+    // in, however that comes (a node that left fails it before the event bus would); a cold start's
     // order counts as the pending replica Placements keeps.
-    ForwardsInFlight.Ticket ticket = order == null ? placements.forwarding(node, call.function(), call.version()) : null;
-    vertx.eventBus().<Buffer>request(ADDRESS_PREFIX + node, call.body(), options).onComplete(ar -> {
+    if (order == null) {
+      ForwardsInFlight.Ticket ticket = placements.forwarding(node, call.function(), call.version());
+      answer.future().onComplete(ar -> placements.answered(ticket));
+    }
+    Future<Message<Buffer>> sent;
+    try {
+      sent = vertx.eventBus().request(ADDRESS_PREFIX + node, call.body(), options);
+    } catch (RuntimeException e) {
+      sent = Future.failedFuture(e); // fails the answer below like any failed forward
+    }
+    sent.onComplete(ar -> {
       forNode.remove(answer);
-      if (ticket != null) {
-        placements.answered(ticket);
-      }
       if (ar.succeeded()) {
         Message<Buffer> reply = ar.result();
         answer.tryComplete(new EncodedCall.Answer(reply.body(), reply.headers().get("content-type"),

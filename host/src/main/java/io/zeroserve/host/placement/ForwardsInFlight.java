@@ -1,10 +1,10 @@
 package io.zeroserve.host.placement;
 
+import io.zeroserve.scheduler.DeviceView;
 import io.zeroserve.scheduler.ReplicaView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,21 +14,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * placement sees them before the directory does. Another node's replicas are as their owner last
  * published them (a pass every 100 ms, the snapshot rebuilt every 50 ms): a burst this node forwards
  * within that time all saw the same idle replica, and none of it was weighed against a cold start. Now
- * each forward counts on its target from the moment it is sent until the directory could have seen it.
- * Thread-safe; the clock is passed in.
+ * each forward counts on its target from the moment it is sent until it is answered or the target
+ * version's entries on that node have been written since (which then count it, if it has arrived).
+ * Sent and written times are compared across nodes: clocks are assumed in step (NTP), as for the
+ * directory's other times. Thread-safe; the clock is passed in.
  */
 public final class ForwardsInFlight {
 
-  private final Map<Target, Sent> byTarget = new ConcurrentHashMap<>();
+  private final Map<VersionOnNode, Sent> byTarget = new ConcurrentHashMap<>();
 
   /** One version's replicas on one node: a forward goes to the node, which picks the replica. */
-  private record Target(String nodeId, String function, int version) {}
+  public record VersionOnNode(String nodeId, String function, int version) {}
+
+  /**
+   * What {@link #overlay} laid over: the replicas, and per device ({@link DeviceView#key}) the calls
+   * added to its replicas, which its own count of outstanding calls lacks as much.
+   */
+  public record Overlay(List<ReplicaView> replicas, Map<String, Integer> addedByDevice) {}
 
   /** A forward in flight; hand it back to {@link #answered} once its answer (or failure) is in. */
   public static final class Ticket {
     private final Sent sent;
     private final long sentAtMillis;
-    private boolean answered;
 
     private Ticket(Sent sent, long sentAtMillis) {
       this.sent = sent;
@@ -36,20 +43,16 @@ public final class ForwardsInFlight {
     }
   }
 
-  /** Forwards to one target, in the order they were sent. Guarded by itself. */
+  /** Forwards to one target still unanswered. Guarded by itself. */
   private static final class Sent {
-    private final ArrayDeque<Ticket> inOrder = new ArrayDeque<>();
+    private final ArrayDeque<Ticket> inFlight = new ArrayDeque<>();
     private long lastSentNanos;
 
-    /** In flight and sent at or after {@code sinceMillis}: the newest are at the tail. */
+    /** Unanswered and sent at or after {@code sinceMillis}: all of them are looked at, wall clocks step. */
     synchronized int inFlightSince(long sinceMillis) {
       int n = 0;
-      for (Iterator<Ticket> it = inOrder.descendingIterator(); it.hasNext(); ) {
-        Ticket t = it.next();
-        if (t.sentAtMillis < sinceMillis) {
-          break;
-        }
-        if (!t.answered) {
+      for (Ticket t : inFlight) {
+        if (t.sentAtMillis >= sinceMillis) {
           n++;
         }
       }
@@ -65,11 +68,11 @@ public final class ForwardsInFlight {
   public Ticket sent(String nodeId, String function, int version, long nowMillis, long nowNanos) {
     Ticket[] ticket = new Ticket[1];
     // Under the map's lock for the target, so that forgetQuietSince cannot drop it in between.
-    byTarget.compute(new Target(nodeId, function, version), (target, known) -> {
+    byTarget.compute(new VersionOnNode(nodeId, function, version), (target, known) -> {
       Sent sent = known == null ? new Sent() : known;
       synchronized (sent) {
         ticket[0] = new Ticket(sent, nowMillis);
-        sent.inOrder.addLast(ticket[0]);
+        sent.inFlight.addLast(ticket[0]);
         sent.lastSentNanos = nowNanos;
       }
       return sent;
@@ -77,32 +80,40 @@ public final class ForwardsInFlight {
     return ticket[0];
   }
 
-  /** The forward's answer, or its failure, is in: it no longer counts. */
+  /** The forward's answer, or its failure, is in: it no longer counts. Again: nothing. */
   public void answered(Ticket ticket) {
     synchronized (ticket.sent) {
-      ticket.answered = true;
-      // Answered ones leave from the head; one answered out of order waits there for those before it.
-      while (!ticket.sent.inOrder.isEmpty() && ticket.sent.inOrder.peekFirst().answered) {
-        ticket.sent.inOrder.pollFirst();
-      }
+      // Answers come mostly in the order the calls went: found near the head.
+      ticket.sent.inFlight.removeFirstOccurrence(ticket);
     }
   }
 
   /**
    * Forwards in flight to {@code nodeId} for this version, sent at or after {@code sinceMillis} (by
-   * this node's wall clock, as the directory's entries are by their owner's: clocks in step).
+   * this node's wall clock).
    */
   public int inFlightSince(String nodeId, String function, int version, long sinceMillis) {
-    Sent sent = byTarget.get(new Target(nodeId, function, version));
+    Sent sent = byTarget.get(new VersionOnNode(nodeId, function, version));
     return sent == null ? 0 : sent.inFlightSince(sinceMillis);
+  }
+
+  /** Forwards in flight to any node: what the API shows (a forward left counted would show here). */
+  public int inFlight() {
+    int n = 0;
+    for (Sent sent : byTarget.values()) {
+      synchronized (sent) {
+        n += sent.inFlight.size();
+      }
+    }
+    return n;
   }
 
   /** Forgets targets with nothing in flight whose last forward is older than {@code beforeNanos}. */
   public void forgetQuietSince(long beforeNanos) {
-    for (Target target : byTarget.keySet()) {
+    for (VersionOnNode target : byTarget.keySet()) {
       byTarget.computeIfPresent(target, (t, s) -> {
         synchronized (s) {
-          return s.inOrder.isEmpty() && s.lastSentNanos < beforeNanos ? null : s;
+          return s.inFlight.isEmpty() && s.lastSentNanos < beforeNanos ? null : s;
         }
       });
     }
@@ -111,17 +122,18 @@ public final class ForwardsInFlight {
   /**
    * {@code replicas} of one version (another node's as its directory entries say, this node's as
    * they are) with this node's forwards laid over the other nodes': each forward in flight that was sent
-   * at or after its node last wrote the directory (so that the count there cannot include it) is queued
-   * on that node's replica with the least work per lane, as the node itself will pick; and that replica
-   * counts as used when this node last forwarded there, so that among replicas expected alike placement
-   * spreads to those it has not just sent to.
+   * at or after that node last wrote an entry of this version (so that the count there cannot include
+   * it), or any while it has none, is queued on that node's replica with the least work per lane, as
+   * the node itself will pick; and that replica counts as used when this node last forwarded there, so
+   * that among replicas expected alike placement spreads to those it has not just sent to.
    *
-   * @param publishedAtMillis per node, its newest directory write this node's snapshot read (a pass
-   *     writes all of a node's changed entries at once); a node without one gets nothing laid over
+   * @param writtenAtMillis per version on a node, the newest write of its entries that this node's
+   *     snapshot read (by the owner's clock); a version without one there (a cold start this node
+   *     ordered, not listed yet) has every forward to it counted
    */
-  public List<ReplicaView> overlay(List<ReplicaView> replicas, String self, Map<String, Long> publishedAtMillis) {
+  public Overlay overlay(List<ReplicaView> replicas, String self, Map<VersionOnNode, Long> writtenAtMillis) {
     if (byTarget.isEmpty() || replicas.isEmpty()) {
-      return replicas;
+      return new Overlay(replicas, Map.of());
     }
     Map<String, List<Integer>> byNode = new HashMap<>();
     for (int i = 0; i < replicas.size(); i++) {
@@ -131,11 +143,12 @@ public final class ForwardsInFlight {
       }
     }
     List<ReplicaView> out = null;
+    Map<String, Integer> addedByDevice = new HashMap<>();
     for (Map.Entry<String, List<Integer>> node : byNode.entrySet()) {
       ReplicaView first = replicas.get(node.getValue().get(0));
-      Sent sent = byTarget.get(new Target(node.getKey(), first.function(), first.version()));
-      Long since = publishedAtMillis.get(node.getKey());
-      if (sent == null || since == null) {
+      VersionOnNode target = new VersionOnNode(node.getKey(), first.function(), first.version());
+      Sent sent = byTarget.get(target);
+      if (sent == null) {
         continue;
       }
       if (out == null) {
@@ -147,13 +160,14 @@ public final class ForwardsInFlight {
       if (picked.lastUsedNanos() < lastSentNanos) {
         out.set(least, withWork(picked, picked.outstanding(), lastSentNanos));
       }
-      for (int k = sent.inFlightSince(since); k > 0; k--) {
+      for (int k = sent.inFlightSince(writtenAtMillis.getOrDefault(target, Long.MIN_VALUE)); k > 0; k--) {
         least = leastLoaded(out, node.getValue());
         ReplicaView r = out.get(least);
         out.set(least, withWork(r, r.outstanding() + 1, r.lastUsedNanos()));
+        addedByDevice.merge(r.deviceKey(), 1, Integer::sum);
       }
     }
-    return out == null ? replicas : out;
+    return out == null ? new Overlay(replicas, Map.of()) : new Overlay(out, addedByDevice);
   }
 
   /**

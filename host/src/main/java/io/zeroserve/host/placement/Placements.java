@@ -58,10 +58,11 @@ public final class Placements {
   /**
    * A snapshot and what it was built from.
    *
-   * @param publishedAtMillis per other node, its newest directory entry the snapshot read
+   * @param writtenAtMillis per version on another node, the newest write of its directory entries read
    * @param change {@link LocalReplicas#changes()} when it was built
    */
-  private record Built(ClusterSnapshot snapshot, Map<String, Long> publishedAtMillis, long builtAtNanos, long change) {}
+  private record Built(ClusterSnapshot snapshot, Map<ForwardsInFlight.VersionOnNode, Long> writtenAtMillis,
+                       long builtAtNanos, long change) {}
 
   /**
    * A cold start this node ordered on another node.
@@ -109,8 +110,9 @@ public final class Placements {
       }
     }
     // Cold starts ordered elsewhere included: calls routed to one wait for it there.
-    fresh = forwards.overlay(fresh, self, built.publishedAtMillis());
-    ClusterSnapshot s = base.withReplicasOf(function, version.version(), fresh, now);
+    ForwardsInFlight.Overlay overlay = forwards.overlay(fresh, self, built.writtenAtMillis());
+    ClusterSnapshot s = base.withReplicasOf(function, version.version(), overlay.replicas(), now,
+        overlay.addedByDevice());
     PlacementRequest request = new PlacementRequest(profile, self, payloadBytes);
     Placement decision;
     if (LOG.isLoggable(Level.FINE)) {
@@ -157,6 +159,11 @@ public final class Placements {
     forwards.answered(ticket);
   }
 
+  /** Calls this node forwarded to another node's replicas that are not answered yet. */
+  public int forwardsInFlight() {
+    return forwards.inFlight();
+  }
+
   /** The cluster as placement sees it now, for the API and the dashboard. */
   public ClusterSnapshot snapshot() {
     return built(System.nanoTime()).snapshot();
@@ -168,14 +175,19 @@ public final class Placements {
     if (b == null || now - b.builtAtNanos() > SNAPSHOT_MAX_AGE_NANOS || change != b.change()) {
       Estimates estimates = ClusterSnapshots.estimates(cluster);
       Collection<ReplicaLocation> directory = cluster.allReplicas();
-      Map<String, Long> publishedAtMillis = new HashMap<>();
+      // Per version, not per node: a node's writes of different entries reach this node one by one.
+      String self = cluster.localNodeId();
+      Map<ForwardsInFlight.VersionOnNode, Long> writtenAtMillis = new HashMap<>();
       for (ReplicaLocation r : directory) {
-        publishedAtMillis.merge(r.nodeId(), r.updatedAtMillis(), Math::max);
+        if (!r.nodeId().equals(self)) {
+          writtenAtMillis.merge(new ForwardsInFlight.VersionOnNode(r.nodeId(), r.function(), r.version()),
+              r.updatedAtMillis(), Math::max);
+        }
       }
       ClusterSnapshot s = ClusterSnapshots.build(now, System.currentTimeMillis(), cluster.nodes(), directory,
-          cluster.reservedBytes(), estimates, cluster.localNodeId(), localViews(replicas.replicas(), now, estimates),
+          cluster.reservedBytes(), estimates, self, localViews(replicas.replicas(), now, estimates),
           replicaParallelism, network);
-      b = new Built(s, publishedAtMillis, now, change);
+      b = new Built(s, writtenAtMillis, now, change);
       built = b;
       forwards.forgetQuietSince(now - PENDING_TTL_NANOS);
     }

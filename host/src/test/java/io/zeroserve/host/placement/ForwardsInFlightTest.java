@@ -3,8 +3,10 @@ package io.zeroserve.host.placement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zeroserve.scheduler.ClusterSnapshot;
+import io.zeroserve.scheduler.CostModel;
 import io.zeroserve.scheduler.DeviceKind;
 import io.zeroserve.scheduler.DeviceRequirement;
 import io.zeroserve.scheduler.DeviceView;
@@ -17,6 +19,7 @@ import io.zeroserve.scheduler.Placement;
 import io.zeroserve.scheduler.PlacementRequest;
 import io.zeroserve.scheduler.ReplicaView;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,6 +43,20 @@ class ForwardsInFlightTest {
     return forwards.sent(node, "f", 1, atMillis, atMillis * 1_000_000);
   }
 
+  /** Each node's entries of f v1 last written at the time that follows its id. */
+  private static Map<ForwardsInFlight.VersionOnNode, Long> written(Object... nodeThenMillis) {
+    Map<ForwardsInFlight.VersionOnNode, Long> written = new HashMap<>();
+    for (int i = 0; i < nodeThenMillis.length; i += 2) {
+      written.put(new ForwardsInFlight.VersionOnNode((String) nodeThenMillis[i], "f", 1), (Long) nodeThenMillis[i + 1]);
+    }
+    return written;
+  }
+
+  private List<ReplicaView> overlay(List<ReplicaView> replicas, String self,
+                                    Map<ForwardsInFlight.VersionOnNode, Long> written) {
+    return forwards.overlay(replicas, self, written).replicas();
+  }
+
   private static int outstanding(List<ReplicaView> replicas, String id) {
     return replicas.stream().filter(r -> r.replicaId().equals(id)).findFirst().orElseThrow().outstanding();
   }
@@ -51,7 +68,7 @@ class ForwardsInFlightTest {
       send("b", PUBLISHED + 5);
     }
 
-    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+    List<ReplicaView> seen = overlay(replicas, SELF, written("b", PUBLISHED));
 
     // Water-filled as node b hands them out: r2 takes two, then the third goes to the first of equals.
     assertEquals(3, outstanding(seen, "b/r1"));
@@ -65,7 +82,7 @@ class ForwardsInFlightTest {
     send("b", PUBLISHED - 40);
     send("b", PUBLISHED);
 
-    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+    List<ReplicaView> seen = overlay(replicas, SELF, written("b", PUBLISHED));
 
     assertEquals(5, outstanding(seen, "b/r1"), "only the one sent in the millisecond of the write or later is added");
   }
@@ -78,11 +95,11 @@ class ForwardsInFlightTest {
     ForwardsInFlight.Ticket third = send("b", PUBLISHED + 3);
 
     forwards.answered(second);
-    assertEquals(2, outstanding(forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED)), "b/r1"));
+    assertEquals(2, outstanding(overlay(replicas, SELF, written("b", PUBLISHED)), "b/r1"));
     forwards.answered(first);
     assertEquals(1, forwards.inFlightSince("b", "f", 1, 0));
     forwards.answered(third);
-    assertEquals(0, outstanding(forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED)), "b/r1"));
+    assertEquals(0, outstanding(overlay(replicas, SELF, written("b", PUBLISHED)), "b/r1"));
     assertEquals(0, forwards.inFlightSince("b", "f", 1, 0));
   }
 
@@ -91,7 +108,7 @@ class ForwardsInFlightTest {
     List<ReplicaView> replicas = List.of(replica("r1", "b", ReplicaView.Phase.LOADING, 0, 0), ready("r2", "b", 3));
     send("b", PUBLISHED + 1);
 
-    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+    List<ReplicaView> seen = overlay(replicas, SELF, written("b", PUBLISHED));
 
     assertEquals(0, outstanding(seen, "b/r1"));
     assertEquals(4, outstanding(seen, "b/r2"));
@@ -105,17 +122,70 @@ class ForwardsInFlightTest {
     forwards.sent("b", "f", 2, PUBLISHED + 1, 0); // another version
     forwards.sent("c", "g", 1, PUBLISHED + 1, 0); // another function
 
-    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED, "c", PUBLISHED));
+    List<ReplicaView> seen = overlay(replicas, SELF, written("b", PUBLISHED, "c", PUBLISHED));
 
     assertEquals(List.of(1, 0, 0, 0), seen.stream().map(ReplicaView::outstanding).toList());
   }
 
   @Test
-  void when_theNodeWroteNothingThisSnapshotRead_then_nothingIsLaidOver() {
-    List<ReplicaView> replicas = List.of(ready("r1", "b", 0));
+  void when_theVersionHasNoEntryOnTheNodeYet_then_everyForwardInFlightCounts() {
+    // A cold start this node ordered there: Placements' pending view, one call (the order's) on it.
+    List<ReplicaView> replicas = List.of(replica("pending", "b", ReplicaView.Phase.LOADING, 1, 0));
+    send("b", 5);
     send("b", PUBLISHED + 1);
+    send("c", PUBLISHED + 1);
 
-    assertSame(replicas, forwards.overlay(replicas, SELF, Map.of()));
+    ForwardsInFlight.Overlay seen = forwards.overlay(replicas, SELF, written("c", PUBLISHED));
+
+    assertEquals(3, outstanding(seen.replicas(), "b/pending"));
+    assertEquals(Map.of("b/cpu", 2), seen.addedByDevice(), "its device lacks them as much");
+  }
+
+  @Test
+  void when_anEarlyForwardIsStillUnanswered_then_laterAnswersStillLeave() {
+    ForwardsInFlight.Ticket stuck = send("b", PUBLISHED + 1);
+    for (int i = 0; i < 1000; i++) {
+      forwards.answered(send("b", PUBLISHED + 2));
+    }
+    forwards.answered(stuck);
+    forwards.answered(stuck); // twice: nothing
+
+    assertEquals(0, forwards.inFlightSince("b", "f", 1, Long.MIN_VALUE));
+    forwards.forgetQuietSince(Long.MAX_VALUE);
+    List<ReplicaView> replicas = List.of(ready("r1", "b", 0));
+    assertSame(replicas, overlay(replicas, SELF, written("b", PUBLISHED)), "nothing in flight: b is forgotten");
+  }
+
+  /**
+   * A device shared with another function's calls: the forwards laid over this version's replica are
+   * added to the device's count too, or they would count as the other function's calls less and make
+   * the replica look cheaper the more this node sent there.
+   */
+  @Test
+  void when_forwardsGoToASharedDevice_then_theRouteDoesNotLookCheaperForThem() {
+    Estimates estimates = fixedEstimates();
+    // b's CPU has 4 lanes and 8 calls of another function; f's replica on it (4 lanes too) is idle.
+    List<NodeView> nodes = List.of(new NodeView(SELF, false, List.of()),
+        new NodeView("b", false, List.of(new DeviceView("b", "cpu", DeviceKind.CPU, "cpu", 1L << 32, 2 << 20, 4, 8,
+            false))));
+    ReplicaView other = new ReplicaView("b/g", "b", "cpu", "g", 1, ReplicaView.Phase.READY, 8, 4, 1 << 20, 0, 0, 0);
+    List<ReplicaView> directory = List.of(
+        new ReplicaView("b/r1", "b", "cpu", "f", 1, ReplicaView.Phase.READY, 0, 4, 1 << 20, 0, 0, 0));
+    ClusterSnapshot base = new ClusterSnapshot(0, nodes, List.of(directory.get(0), other), estimates,
+        NetworkModel.DEFAULT);
+    PlacementRequest request = new PlacementRequest(profile(), SELF, 100);
+
+    long previous = 0;
+    for (int sent = 0; sent <= 8; sent += 2) {
+      ForwardsInFlight.Overlay o = forwards.overlay(directory, SELF, written("b", PUBLISHED));
+      ClusterSnapshot seen = base.withReplicasOf("f", 1, o.replicas(), 0, o.addedByDevice());
+      ReplicaView r = o.replicas().get(0);
+      long nanos = CostModel.route(r, seen.device("b/cpu"), request, seen);
+      assertTrue(nanos >= previous, sent + " forwards: " + nanos + " ns, fewer: " + previous + " ns");
+      previous = nanos;
+      send("b", PUBLISHED + 1);
+      send("b", PUBLISHED + 1);
+    }
   }
 
   @Test
@@ -124,7 +194,7 @@ class ForwardsInFlightTest {
     ForwardsInFlight.Ticket t = forwards.sent("b", "f", 1, PUBLISHED - 5, 500);
     forwards.answered(t);
 
-    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED));
+    List<ReplicaView> seen = overlay(replicas, SELF, written("b", PUBLISHED));
 
     assertEquals(10, seen.get(0).lastUsedNanos());
     assertEquals(500, seen.get(1).lastUsedNanos(), "the least loaded one is where node b sent it");
@@ -140,7 +210,7 @@ class ForwardsInFlightTest {
     forwards.forgetQuietSince(200);
 
     List<ReplicaView> replicas = List.of(ready("r1", "b", 0), ready("r2", "c", 0));
-    List<ReplicaView> seen = forwards.overlay(replicas, SELF, Map.of("b", PUBLISHED - 1, "c", PUBLISHED - 1));
+    List<ReplicaView> seen = overlay(replicas, SELF, written("b", PUBLISHED - 1, "c", PUBLISHED - 1));
     assertEquals(0, seen.get(0).lastUsedNanos(), "b's last forward is forgotten");
     assertEquals(1, seen.get(1).outstanding());
   }
@@ -187,7 +257,32 @@ class ForwardsInFlightTest {
    */
   @Test
   void when_aBurstWasForwardedToAReplicaTheDirectoryShowsIdle_then_placementStartsOneHereInstead() {
-    Estimates estimates = new Estimates() {
+    Estimates estimates = fixedEstimates();
+    List<NodeView> nodes = new ArrayList<>();
+    for (String node : List.of(SELF, "b")) {
+      nodes.add(new NodeView(node, false, List.of(new DeviceView(node, "cpu", DeviceKind.CPU, "cpu", 1L << 32,
+          node.equals("b") ? 1 << 20 : 0, 4, 0, false))));
+    }
+    List<ReplicaView> directory = List.of(ready("r1", "b", 0));
+    ClusterSnapshot base = new ClusterSnapshot(0, nodes, directory, estimates, NetworkModel.DEFAULT);
+    PlacementRequest request = new PlacementRequest(profile(), SELF, 100);
+    LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
+    assertInstanceOf(Placement.Route.class, policy.place(request, base), "as the directory shows it");
+
+    for (int i = 0; i < 30; i++) {
+      send("b", PUBLISHED + i);
+    }
+    ForwardsInFlight.Overlay o = forwards.overlay(directory, SELF, written("b", PUBLISHED));
+    ClusterSnapshot seen = base.withReplicasOf("f", 1, o.replicas(), 0, o.addedByDevice());
+
+    Placement decision = policy.place(request, seen);
+    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, decision);
+    assertEquals(SELF, cold.nodeId());
+  }
+
+  /** 100 ms a call, 0.5 s a load, on any device. */
+  private static Estimates fixedEstimates() {
+    return new Estimates() {
       @Override
       public long serviceNanos(FunctionProfile function, String deviceClass, DeviceKind kind, int batch) {
         return 100_000_000L;
@@ -203,25 +298,9 @@ class ForwardsInFlightTest {
         return 500_000_000L;
       }
     };
-    List<NodeView> nodes = new ArrayList<>();
-    for (String node : List.of(SELF, "b")) {
-      nodes.add(new NodeView(node, false, List.of(new DeviceView(node, "cpu", DeviceKind.CPU, "cpu", 1L << 32,
-          node.equals("b") ? 1 << 20 : 0, 4, 0, false))));
-    }
-    List<ReplicaView> directory = List.of(ready("r1", "b", 0));
-    ClusterSnapshot base = new ClusterSnapshot(0, nodes, directory, estimates, NetworkModel.DEFAULT);
-    FunctionProfile f = new FunctionProfile("f", 1, 1 << 20, 1 << 20, DeviceRequirement.ANY, 8, 1, 600_000_000_000L);
-    PlacementRequest request = new PlacementRequest(f, SELF, 100);
-    LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
-    assertInstanceOf(Placement.Route.class, policy.place(request, base), "as the directory shows it");
+  }
 
-    for (int i = 0; i < 30; i++) {
-      send("b", PUBLISHED + i);
-    }
-    ClusterSnapshot seen = base.withReplicasOf("f", 1, forwards.overlay(directory, SELF, Map.of("b", PUBLISHED)));
-
-    Placement decision = policy.place(request, seen);
-    Placement.ColdStart cold = assertInstanceOf(Placement.ColdStart.class, decision);
-    assertEquals(SELF, cold.nodeId());
+  private static FunctionProfile profile() {
+    return new FunctionProfile("f", 1, 1 << 20, 1 << 20, DeviceRequirement.ANY, 8, 1, 600_000_000_000L);
   }
 }

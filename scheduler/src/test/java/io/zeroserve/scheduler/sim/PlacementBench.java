@@ -71,6 +71,7 @@ public class PlacementBench {
   private final LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
   private ClusterSnapshot snapshot;
   private PlacementRequest[] requests;
+  private ClusterSnapshot hotSnapshot;
   private PlacementRequest[] hotRequests;
   private List<List<ReplicaView>> replicasOf;
   private int next;
@@ -114,19 +115,6 @@ public class PlacementBench {
       replicas.addAll(mine);
       replicasOf.add(mine);
     }
-    FunctionProfile hot = new FunctionProfile("hot", 1, GIB, 2 * GIB, DeviceRequirement.ANY, 2048, 1, 600_000_000_000L);
-    learned.put(EstimateKey.service("hot", 1, "gpu:sim", 1).text(), new Ewma(20e6, 100));
-    learned.put(EstimateKey.load("hot", "gpu:sim").text(), new Ewma(1.5e9, 10));
-    for (int k = 0; k < HOT_REPLICAS; k++) {
-      int node = k % NODES;
-      int gpu = k % GPUS;
-      int out = rnd.nextInt(6);
-      ReplicaView v = new ReplicaView("r" + r++, "n" + node, "gpu" + gpu, "hot", 1, ReplicaView.Phase.READY, out, 1,
-          hot.memoryBytes(), 0, 0, 20 + rnd.nextDouble() * 20);
-      reserved[node][gpu] += v.memoryBytes();
-      outstanding[node][gpu] += out;
-      replicas.add(v);
-    }
     List<NodeView> nodes = new ArrayList<>();
     for (int n = 0; n < NODES; n++) {
       List<DeviceView> devices = new ArrayList<>();
@@ -142,14 +130,35 @@ public class PlacementBench {
     snapshot = new ClusterSnapshot(0, nodes, replicas,
         new LearnedEstimates(learned, Priors.DEFAULT, Map.of("cpu", DeviceKind.CPU, "gpu:sim", DeviceKind.GPU)),
         NetworkModel.DEFAULT);
-    hotRequests = new PlacementRequest[4096];
-    for (int i = 0; i < hotRequests.length; i++) {
-      hotRequests[i] = new PlacementRequest(hot, "n" + rnd.nextInt(NODES), 16 * 1024);
-    }
     requests = new PlacementRequest[4096];
     for (int i = 0; i < requests.length; i++) {
       int f = i % 2 == 0 ? rnd.nextInt(WITH_REPLICAS) : WITH_REPLICAS + rnd.nextInt(FUNCTIONS - WITH_REPLICAS);
       requests[i] = new PlacementRequest(functions[f], "n" + rnd.nextInt(NODES), 16 * 1024);
+    }
+    setUpHotVersion(nodes, replicas, learned);
+  }
+
+  /**
+   * The hot version's replicas, in a snapshot of their own (the others' draws and devices as above, so
+   * that place and placeWithOverlay measure what they measured before it was added); their memory is
+   * taken as part of the GPUs' other reservations.
+   */
+  private void setUpHotVersion(List<NodeView> nodes, List<ReplicaView> others, Map<String, Ewma> learned) {
+    SplittableRandom rnd = new SplittableRandom(7);
+    FunctionProfile hot = new FunctionProfile("hot", 1, GIB, 2 * GIB, DeviceRequirement.ANY, 2048, 1, 600_000_000_000L);
+    learned.put(EstimateKey.service("hot", 1, "gpu:sim", 1).text(), new Ewma(20e6, 100));
+    learned.put(EstimateKey.load("hot", "gpu:sim").text(), new Ewma(1.5e9, 10));
+    List<ReplicaView> replicas = new ArrayList<>(others);
+    for (int k = 0; k < HOT_REPLICAS; k++) {
+      replicas.add(new ReplicaView("hot" + k, "n" + (k % NODES), "gpu" + (k % GPUS), "hot", 1, ReplicaView.Phase.READY,
+          rnd.nextInt(6), 1, hot.memoryBytes(), 0, 0, 20 + rnd.nextDouble() * 20));
+    }
+    hotSnapshot = new ClusterSnapshot(0, nodes, replicas,
+        new LearnedEstimates(learned, Priors.DEFAULT, Map.of("cpu", DeviceKind.CPU, "gpu:sim", DeviceKind.GPU)),
+        NetworkModel.DEFAULT);
+    hotRequests = new PlacementRequest[4096];
+    for (int i = 0; i < hotRequests.length; i++) {
+      hotRequests[i] = new PlacementRequest(hot, "n" + rnd.nextInt(NODES), 16 * 1024);
     }
   }
 
@@ -162,7 +171,7 @@ public class PlacementBench {
   /** A request for the hot version: a decision weighs each of its replicas. */
   @Benchmark
   public Placement placeHotVersion() {
-    return policy.place(hotRequests[next++ & (hotRequests.length - 1)], snapshot);
+    return policy.place(hotRequests[next++ & (hotRequests.length - 1)], hotSnapshot);
   }
 
   @Benchmark
