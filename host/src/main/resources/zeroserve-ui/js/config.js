@@ -4,7 +4,7 @@ export const CONFIG_FIELDS = [
   { key: 'device', label: 'Device', type: 'select', options: ['any', 'cpu', 'gpu'], hint: 'where replicas may run' },
   { key: 'idleTimeout', label: 'Idle timeout', type: 'duration', hint: 'unload after this long without requests, e.g. 5m' },
   { key: 'minReplicas', label: 'Min replicas', type: 'int', hint: '0 = scale to zero' },
-  { key: 'maxReplicas', label: 'Max replicas', type: 'int', hint: 'per node, 1..64' },
+  { key: 'maxReplicas', label: 'Max replicas', type: 'int', hint: 'cluster-wide, 1..64' },
   { key: 'targetConcurrency', label: 'Target concurrency', type: 'int', hint: 'outstanding requests per replica before another is added' },
   { key: 'maxBatchSize', label: 'Max batch size', type: 'int', hint: '1 turns batching off' },
   { key: 'maxQueueDelay', label: 'Max queue delay', type: 'duration', hint: 'wait for a batch to fill, e.g. 2ms' },

@@ -189,7 +189,8 @@ public final class JoinBench {
   }
 
   /** heavy-mlp's input row: 256 values in [-1, 1) from a fixed seed. */
-  private static String heavyRow() {
+  /** heavy-mlp's input row, from a fixed seed: a JSON array of its 256 values. */
+  static String heavyRow() {
     Random random = new Random(7);
     StringJoiner row = new StringJoiner(",", "[", "]");
     for (int i = 0; i < ExampleModels.HEAVY_MLP_INPUTS; i++) {

@@ -24,7 +24,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,8 +39,6 @@ import java.util.logging.Logger;
 public final class Placements {
 
   static final long SNAPSHOT_MAX_AGE_NANOS = 50_000_000;
-  /** A remote cold start not in the directory after this long is forgotten (it failed, or it is listed). */
-  static final long PENDING_TTL_NANOS = 30_000_000_000L;
   private static final Logger LOG = Logger.getLogger(Placements.class.getName());
 
   private final ClusterState cluster;
@@ -51,7 +48,7 @@ public final class Placements {
   private final LeastExpectedResponseTime policy = new LeastExpectedResponseTime();
   private final NetworkModel network = NetworkModel.DEFAULT;
   private final Priors priors = Priors.DEFAULT;
-  private final Map<String, PendingColdStart> pending = new ConcurrentHashMap<>();
+  private final PendingColdStarts pending = new PendingColdStarts();
   private final ForwardsInFlight forwards = new ForwardsInFlight();
   private volatile Built built;
 
@@ -63,14 +60,6 @@ public final class Placements {
    */
   private record Built(ClusterSnapshot snapshot, Map<ForwardsInFlight.VersionOnNode, Long> writtenAtMillis,
                        long builtAtNanos, long change) {}
-
-  /**
-   * A cold start this node ordered on another node.
-   *
-   * @param listedBefore replicas of the version the directory listed on that node when it was ordered:
-   *     the order shows once it lists more
-   */
-  private record PendingColdStart(ReplicaView view, long orderedAtNanos, int listedBefore) {}
 
   public Placements(ClusterState cluster, LocalReplicas replicas, NodeDevices devices, int replicaParallelism) {
     this.cluster = cluster;
@@ -94,21 +83,8 @@ public final class Placements {
     }
     fresh.addAll(localViews(replicas.replicas(function, version.version()), now, base.estimates()));
     List<ReplicaView> listed = List.copyOf(fresh);
-    for (Map.Entry<String, PendingColdStart> e : pending.entrySet()) {
-      ReplicaView p = e.getValue().view();
-      if (!p.function().equals(function) || p.version() != version.version()) {
-        if (now - e.getValue().orderedAtNanos() > PENDING_TTL_NANOS) {
-          pending.remove(e.getKey(), e.getValue());
-        }
-        continue;
-      }
-      if (now - e.getValue().orderedAtNanos() > PENDING_TTL_NANOS
-          || listedOn(listed, p.nodeId()) > e.getValue().listedBefore()) {
-        pending.remove(e.getKey(), e.getValue()); // it shows in the directory now, or it never will
-      } else {
-        fresh.add(p);
-      }
-    }
+    List<ReplicaView> stillPending = pending.stillPending(function, version.version(), listed, now);
+    fresh.addAll(stillPending);
     // Cold starts ordered elsewhere included: calls routed to one wait for it there.
     ForwardsInFlight.Overlay overlay = forwards.overlay(fresh, self, built.writtenAtMillis());
     ClusterSnapshot s = base.withReplicasOf(function, version.version(), overlay.replicas(), now,
@@ -129,21 +105,11 @@ public final class Placements {
       var d = s.device(io.zeroserve.scheduler.DeviceView.key(cold.nodeId(), cold.deviceId()));
       long load = s.estimates().loadNanos(profile, d.deviceClass(), d.kind());
       String id = "pending:" + cold.nodeId() + "/" + function + "@" + version.version() + "#" + now;
-      pending.put(id, new PendingColdStart(new ReplicaView(id, cold.nodeId(), cold.deviceId(), function,
-          version.version(), ReplicaView.Phase.LOADING, 1, replicaParallelism, profile.memoryBytes(), now + load, now,
-          0), now, listedOn(listed, cold.nodeId())));
+      pending.ordered(new ReplicaView(id, cold.nodeId(), cold.deviceId(), function, version.version(),
+          ReplicaView.Phase.LOADING, 1, replicaParallelism, profile.memoryBytes(), now + load, now, 0), listed,
+          stillPending, now);
     }
     return decision;
-  }
-
-  private static int listedOn(List<ReplicaView> replicas, String nodeId) {
-    int n = 0;
-    for (ReplicaView r : replicas) {
-      if (r.nodeId().equals(nodeId)) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /**
@@ -189,7 +155,7 @@ public final class Placements {
           replicaParallelism, network);
       b = new Built(s, writtenAtMillis, now, change);
       built = b;
-      forwards.forgetQuietSince(now - PENDING_TTL_NANOS);
+      forwards.forgetQuietSince(now - PendingColdStarts.TTL_NANOS);
     }
     return b;
   }
