@@ -37,15 +37,25 @@ final class BaselineRouter implements SimCluster.Router {
   private final int targetConcurrency;
   private final boolean scaleOut;
   private int deviceRoundRobin;
+  private final SimDirectory directory;
 
   /**
    * @param targetConcurrency outstanding requests per replica above which another is started
    * @param scaleOut false: route among the replicas there are and never start one (the theory check)
    */
   BaselineRouter(Rule rule, int targetConcurrency, boolean scaleOut) {
+    this(rule, targetConcurrency, scaleOut, new SimDirectory(0));
+  }
+
+  /**
+   * @param directory with it on, join-shortest-queue and power-of-two compare other nodes' replicas by
+   *     their published queues (their own exactly), among the replicas the receiving node knows of
+   */
+  BaselineRouter(Rule rule, int targetConcurrency, boolean scaleOut, SimDirectory directory) {
     this.rule = rule;
     this.targetConcurrency = targetConcurrency;
     this.scaleOut = scaleOut;
+    this.directory = directory;
   }
 
   @Override
@@ -86,7 +96,13 @@ final class BaselineRouter implements SimCluster.Router {
         c.startReplica(f, d, evict);
       }
     }
-    Replica r = route(f, c);
+    Replica r;
+    if (directory.on() && (rule == Rule.JSQ || rule == Rule.POWER_OF_TWO) && !f.ready.isEmpty()) {
+      directory.publishDue(c, c.sim.now());
+      r = routeAsSeenBy(f, c, q.receiver);
+    } else {
+      r = route(f, c);
+    }
     if (r != null) {
       return new Placement.Route(r.device.node.id, r.id, 0);
     }
@@ -127,18 +143,61 @@ final class BaselineRouter implements SimCluster.Router {
         if (n == 1) {
           return ready.get(0);
         }
-        int i = c.rnd.nextInt(n);
-        int j = c.rnd.nextInt(n - 1);
-        if (j >= i) {
-          j++;
-        }
-        Replica a = ready.get(i);
-        Replica b = ready.get(j);
-        return b.outstanding() < a.outstanding() ? b : a; // ties: a, itself uniform
+        Replica[] two = twoOf(ready, c);
+        return two[1].outstanding() < two[0].outstanding() ? two[1] : two[0]; // ties: the first, itself uniform
       }
       default:
         throw new AssertionError(rule);
     }
+  }
+
+  /**
+   * JSQ or power-of-two among the READY replicas {@code viewer} knows of, by the queues it knows; all
+   * READY ones, exactly, if it knows none yet.
+   */
+  private Replica routeAsSeenBy(Function f, SimCluster c, SimCluster.Node viewer) {
+    List<Replica> known = new ArrayList<>(f.ready.size());
+    for (Replica r : f.ready) {
+      if (directory.outstandingSeenBy(r, viewer) >= 0) {
+        known.add(r);
+      }
+    }
+    if (known.isEmpty()) {
+      return route(f, c);
+    }
+    int n = known.size();
+    if (rule == Rule.POWER_OF_TWO) {
+      if (n == 1) {
+        return known.get(0);
+      }
+      Replica[] two = twoOf(known, c);
+      return directory.outstandingSeenBy(two[1], viewer) < directory.outstandingSeenBy(two[0], viewer) ? two[1] : two[0];
+    }
+    Replica best = null;
+    int bestSeen = Integer.MAX_VALUE;
+    int ties = 0;
+    for (Replica r : known) {
+      int seen = directory.outstandingSeenBy(r, viewer);
+      if (best == null || seen < bestSeen) {
+        best = r;
+        bestSeen = seen;
+        ties = 1;
+      } else if (seen == bestSeen && c.rnd.nextInt(++ties) == 0) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
+  /** Two different replicas of {@code replicas} (at least two), uniformly at random. */
+  private static Replica[] twoOf(List<Replica> replicas, SimCluster c) {
+    int n = replicas.size();
+    int i = c.rnd.nextInt(n);
+    int j = c.rnd.nextInt(n - 1);
+    if (j >= i) {
+      j++;
+    }
+    return new Replica[] {replicas.get(i), replicas.get(j)};
   }
 
   private Device pickDevice(Function f, SimCluster c) {

@@ -202,6 +202,8 @@ final class SimCluster {
     long loadWait;
     long startedAt;
     boolean firstEver;
+    /** Served: a forward of it is answered. */
+    boolean done;
 
     Request(Function fn, Node receiver, long arrival, boolean measured) {
       this.fn = fn;
@@ -412,6 +414,7 @@ final class SimCluster {
 
   private void complete(Replica r, Request q, long serviceNanos) {
     Device d = r.device;
+    q.done = true;
     r.running--;
     d.busy--;
     r.fn.outstanding--;

@@ -66,6 +66,10 @@ class SimulationComparisonTest {
 
   @Test
   void when_uniform_then_lertIsNoWorseThanJoinShortestQueue() {
+    assertLertNoWorseThanJsqOnUniform();
+  }
+
+  private static void assertLertNoWorseThanJsqOnUniform() {
     Workload w = Workload.uniform(10, 50, 0.3, 60 * S, 120 * S, 1);
     Metrics.Summary lert = w.run(Policy.LERT);
     Metrics.Summary jsq = w.run(Policy.JSQ);
@@ -74,5 +78,21 @@ class SimulationComparisonTest {
     assertEquals(jsq.requests(), lert.requests());
     assertTrue(lert.meanMs() <= jsq.meanMs(), "LERT mean " + lert.meanMs() + " ms vs JSQ " + jsq.meanMs() + " ms");
     assertTrue(lert.p99Ms() <= jsq.p99Ms(), "LERT p99 " + lert.p99Ms() + " ms vs JSQ " + jsq.p99Ms() + " ms");
+  }
+
+  /**
+   * As a node routes: other nodes' replicas as their node last published them (every 100 ms), for both
+   * policies; LERT also counts its node's own forwards, as the host does.
+   */
+  @Test
+  void when_uniformAndEveryNodeSeesTheDirectoryAsPublished_then_lertIsStillNoWorseThanJoinShortestQueue() {
+    System.setProperty("directory.ms", "100");
+    System.setProperty("forwards", "true");
+    try {
+      assertLertNoWorseThanJsqOnUniform();
+    } finally {
+      System.clearProperty("directory.ms");
+      System.clearProperty("forwards");
+    }
   }
 }

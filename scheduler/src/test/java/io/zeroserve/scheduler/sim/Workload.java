@@ -100,7 +100,8 @@ record Workload(String name, boolean skewed, int nodes, int functions, double zi
     LertRouter lert = null;
     switch (policy) {
       case LERT -> {
-        lert = new LertRouter(Long.getLong("refreshMs", 20) * MS);
+        // -Ddirectory.ms=100: other nodes' replicas as last published; -Dforwards=true: and forwards counted.
+        lert = new LertRouter(Long.getLong("refreshMs", 20) * MS, directory(), Boolean.getBoolean("forwards"));
         c.router = lert;
         c.scaleIn = new PolicyScaleIn(2 * S, TARGET_CONCURRENCY);
       }
@@ -125,8 +126,17 @@ record Workload(String name, boolean skewed, int nodes, int functions, double zi
    */
   static final int TARGET_CONCURRENCY = Integer.getInteger("targetConcurrency", 4);
 
+  /**
+   * The replica directory every policy routes by: {@code -Ddirectory.ms=100} as the host publishes it
+   * (other nodes' replicas as last published), 0 (the default) exact. {@code -Dforwards=true} lets LERT
+   * count its node's forwards, as the host does.
+   */
+  private static SimDirectory directory() {
+    return new SimDirectory(Long.getLong("directory.ms", 0) * MS);
+  }
+
   private void baseline(SimCluster c, Rule rule) {
-    c.router = new BaselineRouter(rule, TARGET_CONCURRENCY, true);
+    c.router = new BaselineRouter(rule, TARGET_CONCURRENCY, true, directory());
     c.scaleIn = new KeepAlive(KEEP_ALIVE);
   }
 
