@@ -121,15 +121,25 @@ class LeastExpectedResponseTimeTest {
   }
 
   @Test
-  void when_replicasAreExpectedAlike_then_routesToTheOneUsedLeastRecently() {
-    // Both idle on quiet devices of other nodes: taking the first of equals sent every request of a
-    // refresh period to one replica.
-    ClusterSnapshot s = new Cluster().at(100_000 * MS).node("a", cpu("a", 0)).node("b", cpu("b", 0))
-        .node("c", cpu("c", 0))
-        .idle("recent", "a", "cpu", "f", GIB, 10, 1).idle("earlier", "b", "cpu", "f", GIB, 10, 3)
-        .learned("f", "cpu", MS, 100 * MS).snapshot();
+  void when_replicasAreExpectedAlike_then_eachNodeKeepsAnOrderOfItsOwn_soNodesSpreadOverThem() {
+    // Four idle replicas on quiet devices of other nodes, alike for every receiving node: the first
+    // listed, or the least recently used as a stale directory says, sent every node's requests to one.
+    Cluster c = new Cluster().at(100_000 * MS);
+    for (int i = 0; i < 4; i++) {
+      c.node("h" + i, cpu("h" + i, 0)).idle("r" + i, "h" + i, "cpu", "f", GIB, 10, 1 + i);
+    }
+    for (int i = 0; i < 16; i++) {
+      c.node("n" + i, cpu("n" + i, 0));
+    }
+    ClusterSnapshot s = c.learned("f", "cpu", MS, 100 * MS).snapshot();
 
-    assertEquals("earlier", ((Placement.Route) policy.place(request("f", "c"), s)).replicaId());
+    java.util.Set<String> chosen = new java.util.HashSet<>();
+    for (int i = 0; i < 16; i++) {
+      String first = ((Placement.Route) policy.place(request("f", "n" + i), s)).replicaId();
+      assertEquals(first, ((Placement.Route) policy.place(request("f", "n" + i), s)).replicaId(), "n" + i + " again");
+      chosen.add(first);
+    }
+    assertTrue(chosen.size() >= 3, "16 nodes chose " + chosen);
   }
 
   @Test

@@ -124,8 +124,8 @@ public final class ForwardsInFlight {
    * they are) with this node's forwards laid over the other nodes': each forward in flight that was sent
    * at or after that node last wrote an entry of this version (so that the count there cannot include
    * it), or any while it has none, is queued on that node's replica with the least work per lane, as
-   * the node itself will pick; and that replica counts as used when this node last forwarded there, so
-   * that among replicas expected alike placement spreads to those it has not just sent to.
+   * the node itself will pick; and that replica counts as used when this node last forwarded there (its
+   * idle time is what its next requests are forecast from).
    *
    * @param writtenAtMillis per version on a node, the newest write of its entries that this node's
    *     snapshot read (by the owner's clock); a version without one there (a cold start this node
