@@ -95,7 +95,11 @@ final class LertRouter implements SimCluster.Router {
       }
       if (p instanceof Placement.Route r && r.alsoStart() != null
           && !feasible(r.alsoStart(), q.fn.profile.memoryBytes(), c)) {
-        return new Placement.Route(r.nodeId(), r.replicaId(), r.expectedNanos()); // the room went meanwhile
+        p = new Placement.Route(r.nodeId(), r.replicaId(), r.expectedNanos()); // the room went meanwhile
+        if (directory.on()) {
+          remember(q, c, p, null, now);
+        }
+        return p;
       }
       Placement.ColdStart started = p instanceof Placement.ColdStart cs ? cs
           : p instanceof Placement.Route r ? r.alsoStart() : null;
@@ -150,8 +154,9 @@ final class LertRouter implements SimCluster.Router {
           continue;
         }
         long since = directory.publishedAt(e.getKey());
+        sent.removeIf(f -> f.request().done);
         for (Forward f : sent) {
-          if (f.request().done || f.sentAt() < since) {
+          if (f.sentAt() < since) {
             continue;
           }
           int least = e.getValue().get(0);
@@ -185,9 +190,7 @@ final class LertRouter implements SimCluster.Router {
     if (countForwards && p instanceof Placement.Route r && !r.nodeId().equals(q.receiver.id)) {
       Node target = c.replicasById.get(r.replicaId()).device.node;
       ArrayDeque<Forward> sent = forwards.computeIfAbsent(key(q.receiver, q.fn, target), k -> new ArrayDeque<>());
-      while (!sent.isEmpty() && sent.peekFirst().request().done) {
-        sent.pollFirst();
-      }
+      sent.removeIf(f -> f.request().done);
       sent.addLast(new Forward(q, now));
     }
   }

@@ -29,31 +29,40 @@ final class SimDirectory {
     return periodNanos > 0;
   }
 
-  /** Each node whose turn has come since the last call publishes its replicas as they are now. */
+  /**
+   * Starts publishing, the first time it is called: each node now, then at its own phase of every
+   * period, as simulator events (so that what it publishes is its state at that instant, not later).
+   */
   void publishDue(SimCluster c, long now) {
+    if (publishedAt.length == c.nodes.size()) {
+      return;
+    }
     int nodes = c.nodes.size();
-    if (publishedAt.length != nodes) {
-      publishedAt = new long[nodes];
-      published = new ArrayList<>(nodes);
-      for (int i = 0; i < nodes; i++) {
-        publishedAt[i] = Long.MIN_VALUE;
-        published.add(Map.of());
-      }
-    }
+    publishedAt = new long[nodes];
+    published = new ArrayList<>(nodes);
     for (Node n : c.nodes) {
+      published.add(Map.of());
+      publish(n, now);
       long phase = periodNanos * n.index / nodes;
-      long due = Math.floorDiv(now - phase, periodNanos) * periodNanos + phase;
-      if (publishedAt[n.index] < due) {
-        Map<Replica, ReplicaView> views = new HashMap<>();
-        for (Device d : n.devices) {
-          for (Replica r : d.replicas) {
-            views.put(r, r.view(now));
-          }
-        }
-        published.set(n.index, views);
-        publishedAt[n.index] = due;
+      long next = Math.floorDiv(now - phase, periodNanos) * periodNanos + phase + periodNanos;
+      c.sim.at(next, () -> publishEvery(c, n));
+    }
+  }
+
+  private void publishEvery(SimCluster c, Node n) {
+    publish(n, c.sim.now());
+    c.sim.after(periodNanos, () -> publishEvery(c, n));
+  }
+
+  private void publish(Node n, long now) {
+    Map<Replica, ReplicaView> views = new HashMap<>();
+    for (Device d : n.devices) {
+      for (Replica r : d.replicas) {
+        views.put(r, r.view(now));
       }
     }
+    published.set(n.index, views);
+    publishedAt[n.index] = now;
   }
 
   /** When {@code n} last published. */
