@@ -16,10 +16,10 @@ class PendingColdStartsTest {
     return new ReplicaView(id, node, "cpu", function, 1, phase, 1, 1, 1 << 20, 0, 0, 0);
   }
 
-  /** Orders one on {@code node} as Placements does: counting what is listed and still pending there. */
+  /** Orders one on {@code node} as Placements does: after asking what is still pending. */
   private void order(String id, String node, List<ReplicaView> listed, long now) {
-    List<ReplicaView> still = pending.stillPending("f", 1, listed, now);
-    pending.ordered(replica(id, node, "f", ReplicaView.Phase.LOADING), listed, still, now);
+    pending.stillPending("f", 1, listed, now);
+    pending.ordered(replica(id, node, "f", ReplicaView.Phase.LOADING), listed, now);
   }
 
   private List<String> pendingIds(List<ReplicaView> listed, long now) {
@@ -38,6 +38,30 @@ class PendingColdStartsTest {
 
     listed.add(replica("b/3", "b", "f", ReplicaView.Phase.LOADING));
     assertEquals(List.of(), pendingIds(listed, 4));
+  }
+
+  @Test
+  void when_anEarlierOrderFailed_then_aLaterOneShowsWithTheFirstNewReplica() {
+    List<ReplicaView> listed = new ArrayList<>(List.of(replica("b/1", "b", "f", ReplicaView.Phase.READY)));
+    order("p1", "b", listed, 0); // never shows: its load failed
+    order("p2", "b", listed, 1);
+
+    listed.add(replica("b/2", "b", "f", ReplicaView.Phase.LOADING));
+
+    assertEquals(1, pendingIds(listed, 2).size(), "one of the two shows; the other waits for its own replica");
+    listed.add(replica("b/3", "b", "f", ReplicaView.Phase.LOADING));
+    assertEquals(List.of(), pendingIds(listed, 3));
+  }
+
+  @Test
+  void when_aReplicaLeavesTheNode_then_anOrderStillShowsWithItsNewOne() {
+    List<ReplicaView> listed = new ArrayList<>(List.of(replica("b/1", "b", "f", ReplicaView.Phase.READY)));
+    order("p1", "b", listed, 0);
+
+    listed.clear(); // b/1 drained and went
+    listed.add(replica("b/2", "b", "f", ReplicaView.Phase.LOADING));
+
+    assertEquals(List.of(), pendingIds(listed, 1), "by identity: b/2 is new, whatever the count");
   }
 
   @Test
