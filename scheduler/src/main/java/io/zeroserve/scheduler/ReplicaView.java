@@ -62,6 +62,18 @@ public record ReplicaView(String replicaId, String nodeId, String deviceId, Stri
     return RequestForecast.expectedRate(requestsPerSecondInUse, idleSeconds(nowNanos));
   }
 
+  /**
+   * Whether a node hands its next call for the version to this replica rather than to {@code other}
+   * (both its own): a READY one before a loading one, then the one with less work per lane. What
+   * another node is expected to do with a call forwarded to it.
+   */
+  public boolean takesCallBefore(ReplicaView other) {
+    boolean ready = phase == Phase.READY;
+    boolean otherReady = other.phase == Phase.READY;
+    return ready != otherReady ? ready
+        : (double) outstanding / parallelism < (double) other.outstanding / other.parallelism;
+  }
+
   /** May be evicted to free memory: READY with nothing to do. */
   public boolean idle() {
     return phase == Phase.READY && outstanding == 0;

@@ -177,17 +177,13 @@ public final class ForwardsInFlight {
   private static int leastLoaded(List<ReplicaView> replicas, List<Integer> indices) {
     int least = indices.get(0);
     for (int j : indices) {
-      ReplicaView r = replicas.get(j);
-      ReplicaView l = replicas.get(least);
-      boolean rReady = r.phase() == ReplicaView.Phase.READY;
-      boolean lReady = l.phase() == ReplicaView.Phase.READY;
-      if ((rReady && !lReady) || (rReady == lReady
-          && (double) r.outstanding() / r.parallelism() < (double) l.outstanding() / l.parallelism())) {
+      if (replicas.get(j).takesCallBefore(replicas.get(least))) {
         least = j;
       }
     }
     return least;
   }
+
 
   private static ReplicaView withWork(ReplicaView r, int outstanding, long lastUsedNanos) {
     return new ReplicaView(r.replicaId(), r.nodeId(), r.deviceId(), r.function(), r.version(), r.phase(), outstanding,

@@ -161,12 +161,7 @@ final class LertRouter implements SimCluster.Router {
           }
           int least = e.getValue().get(0);
           for (int i : e.getValue()) {
-            ReplicaView v = views.get(i);
-            ReplicaView l = views.get(least);
-            boolean vReady = v.phase() == Phase.READY;
-            boolean lReady = l.phase() == Phase.READY;
-            if ((vReady && !lReady) || (vReady == lReady
-                && (double) v.outstanding() / v.parallelism() < (double) l.outstanding() / l.parallelism())) {
+            if (views.get(i).takesCallBefore(views.get(least))) {
               least = i;
             }
           }
